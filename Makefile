@@ -1,0 +1,39 @@
+# Two commands for a fresh Debian machine:  `make demo`  and  `make test`.
+# Both install what they need (Debian chromium + NSS tools, npm assets, the Python venv) and are safe to re-run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system-deps demo test bench lint clean
+
+setup: system-deps node_modules/.installed $(VENV)/.installed
+
+system-deps:
+	@if [ ! -x /usr/lib/chromium/chromium ] || ! command -v certutil >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "installing Debian packages: chromium libnss3-tools poppler-utils"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libnss3-tools poppler-utils >/dev/null; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/cookieaudit demo
+
+test: setup
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/bench_scan.py
+
+clean:
+	rm -rf $(VENV) node_modules reports/run-*

@@ -1,0 +1,247 @@
+"""What the site owner declares (from the privacy policy), as a validated, line-addressable model.
+
+A wrong key or type must be reported with the file, the line and the field, so the YAML is composed into nodes
+first and every value's line is remembered before pydantic validates the plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+EXPECTATIONS_SCHEMA = "cookieaudit.expectations/1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicySource(_Strict):
+    title: str
+    language: str
+    url: str | None = None
+    source: str | None = None
+    version: str | None = None
+
+
+class Category(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str
+    necessary: bool = False
+    description: str = ""
+    ref: str
+
+
+class Vendor(_Strict):
+    """A declared recipient. ``categories``: the consent categories under which it may run (any of them)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    categories: list[str] = Field(min_length=1)
+    purpose: str = ""
+    ref: str
+
+
+class Retention(_Strict):
+    technical_data_days: int = Field(gt=0)
+    ref: str
+
+
+class Claim(_Strict):
+    value: bool
+    ref: str
+    text: str = ""
+
+
+class Claims(_Strict):
+    ga_ip_anonymised: Claim
+    storage_in_eea: Claim
+
+
+class BannerSelectors(_Strict):
+    """CSS selectors of a site's own banner; when given they win over every automatic driver."""
+
+    accept_all: str | None = None
+    reject_all: str | None = None
+    settings: str | None = None
+    save: str | None = None
+    categories: dict[str, str] = Field(default_factory=dict)  # policy category id -> toggle selector
+    frame: str | None = None   # selector of an iframe that holds the banner, if any
+
+
+class Domain(_Strict):
+    host: str = Field(pattern=r"^[a-z0-9.-]+$")
+    country: Literal["NL", "BE", "DE", "AT"]
+    locale: str = Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")
+    timezone: str
+    pages: list[str] = Field(min_length=1)
+    banner: BannerSelectors | None = None
+    cmp_categories: dict[str, str] = Field(default_factory=dict)  # policy category -> the CMP's own name
+    ref: str
+
+    @field_validator("pages")
+    @classmethod
+    def _paths(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if not p.startswith("/"):
+                raise ValueError(f"page {p!r} must be a path starting with '/'")
+        return v
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.country
+
+    def url(self, page: str) -> str:
+        return f"https://{self.host}{page}"
+
+
+class Expectations(_Strict):
+    schema_: Literal["cookieaudit.expectations/1"] = Field(alias="schema")
+    policy: PolicySource
+    categories: list[Category] = Field(min_length=1)
+    vendors: list[Vendor]
+    retention: Retention
+    claims: Claims
+    domains: list[Domain] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Expectations":
+        cats = {c.id for c in self.categories}
+        if not any(c.necessary for c in self.categories):
+            raise ValueError("categories: one category must be marked necessary: true")
+        for i, v in enumerate(self.vendors):
+            for c in v.categories:
+                if c not in cats:
+                    raise ValueError(f"vendors[{i}] ({v.id}): unknown category {c!r}; known: {sorted(cats)}")
+        for field_name, items in (("vendors", self.vendors), ("categories", self.categories)):
+            seen: set[str] = set()
+            for it in items:
+                if it.id in seen:
+                    raise ValueError(f"{field_name}: duplicate id {it.id!r}")
+                seen.add(it.id)
+        hosts = [d.host for d in self.domains]
+        if len(set(hosts)) != len(hosts):
+            raise ValueError("domains: duplicate host")
+        for d in self.domains:
+            for c in list(d.cmp_categories) + list(d.banner.categories if d.banner else {}):
+                if c not in cats:
+                    raise ValueError(f"domains ({d.host}): unknown policy category {c!r}; known: {sorted(cats)}")
+        return self
+
+    # -- views ------------------------------------------------------------------------------------------
+    @property
+    def optional_categories(self) -> list[Category]:
+        return [c for c in self.categories if not c.necessary]
+
+    def choices(self) -> list[str]:
+        """Every consent choice the audit runs for each domain."""
+        return ["no-interaction", "reject-all", "accept-all"] + [f"only-{c.id}" for c in self.optional_categories]
+
+    def accepted_categories(self, choice: str) -> set[str]:
+        """The policy categories the visitor agreed to under a choice (necessary always counts)."""
+        necessary = {c.id for c in self.categories if c.necessary}
+        if choice == "accept-all":
+            return {c.id for c in self.categories}
+        if choice.startswith("only-"):
+            return necessary | {choice[len("only-"):]}
+        return necessary
+
+    def vendor(self, vendor_id: str) -> Vendor | None:
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    def domain(self, host: str) -> Domain | None:
+        return next((d for d in self.domains if d.host == host), None)
+
+
+# -- loading with line numbers ------------------------------------------------------------------------
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key and sequence item by its path."""
+
+
+def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
+    lines: dict[tuple, int] = {}
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise ConfigError(f"{source}:{line}: YAML syntax error: {getattr(exc, 'problem', exc)}",
+                          fix="check indentation and quoting near that line") from None
+    if node is None:
+        raise ConfigError(f"{source}:1: the file is empty", fix="start from expectations/online-3d.yaml")
+
+    def build(n: yaml.Node, path: tuple) -> Any:
+        lines[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for k, v in n.value:
+                key = k.value
+                if key in out:
+                    raise ConfigError(f"{source}:{k.start_mark.line + 1}: duplicate key {key!r}",
+                                      fix="remove one of the two entries")
+                lines[path + (key,)] = k.start_mark.line + 1
+                out[key] = build(v, path + (key,))
+                lines[path + (key,)] = k.start_mark.line + 1
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        return _scalar(n)
+
+    return build(node, ()), lines
+
+
+def _scalar(n: yaml.ScalarNode) -> Any:
+    loader = _LineLoader("")
+    return loader.construct_object(n, deep=True)
+
+
+def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
+    path = tuple(loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get((), 1)
+
+
+def load_expectations(path: str | Path) -> Expectations:
+    """Load and validate an expectations file; raises ConfigError naming file, line, field and fix."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: file not found", fix="pass --expectations PATH to an existing file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text ({exc.reason})", fix="save the file as UTF-8") from None
+    data, lines = _compose_with_lines(text, str(p))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}:1: the top level must be a mapping", fix="see expectations/online-3d.yaml")
+    try:
+        return Expectations.model_validate(data)
+    except ValidationError as exc:
+        msgs = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = _line_for(loc, lines)
+            field_path = ".".join(str(x) for x in loc) or "(file)"
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (misspelt or not allowed here)"
+            if not loc:
+                section = msg.split(":", 1)[0].split("[")[0].split(" (")[0].strip()
+                line = lines.get((section.replace("Value error, ", ""),), line)
+            msgs.append(f"{p}:{line}: {field_path}: {msg}")
+        raise ConfigError("\n".join(msgs), fix="correct the field(s) above; the schema is documented in docs/expectations.md") from None
+
+
+def expectations_hash(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,97 @@
+"""Findings and the findings.json document: the single input of every output format.
+
+A finding is a statement about what the browser saw, tied to evidence (a pointer into an observation file,
+a screenshot). Its ``id`` is stable across runs (it hashes what the finding is about, never timings), so
+baselines and waivers can refer to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .observations import _plain
+
+FINDINGS_SCHEMA = "cookieaudit.findings/1"
+
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where to see the proof: an observation file plus a JSON pointer, and/or a screenshot or HAR."""
+
+    observation: str | None = None     # path relative to the run folder
+    pointer: str | None = None         # JSON pointer into the observation, e.g. "/requests/12"
+    screenshot: str | None = None
+    har: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    domain: str
+    choice: str
+    phase: str | None
+    jurisdiction: str
+    vendor: str | None
+    subject: dict[str, Any]             # {"kind": "request"|"cookie"|"storage"|"visit"|"banner", ...}
+    message: str                        # one specific English sentence: what was seen
+    message_nl: str = ""                # the same in Dutch, when the rule provides it
+    category: str | None = None
+    t: float | None = None              # seconds relative to the consent action
+    details: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+        if not self.id:
+            object.__setattr__(self, "id", finding_id(self.rule, self.domain, self.choice, self.vendor, self.subject))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Finding":
+        d = dict(d)
+        d["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
+        return cls(**d)
+
+
+def subject_key(subject: dict[str, Any]) -> str:
+    """The part of a subject that identifies it across runs (no values, no query strings with ids)."""
+    kind = subject.get("kind", "")
+    if kind == "request":
+        return f"request:{subject.get('host', '')}{subject.get('path', '')}"
+    if kind == "cookie":
+        return f"cookie:{subject.get('name', '')}@{subject.get('domain', '')}"
+    if kind == "storage":
+        return f"storage:{subject.get('storage', '')}:{subject.get('key', '')}@{subject.get('origin', '')}"
+    return f"{kind}:{subject.get('name', '')}"
+
+
+def finding_id(rule: str, domain: str, choice: str, vendor: str | None, subject: dict[str, Any]) -> str:
+    raw = "|".join([rule, domain, choice, vendor or "-", subject_key(subject)])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def load_findings(path: str | Path) -> dict[str, Any]:
+    """Load a findings.json (or the one inside a run folder)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "findings.json"
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    if doc.get("schema") != FINDINGS_SCHEMA:
+        raise ValueError(f"{p}: not a {FINDINGS_SCHEMA} document (schema={doc.get('schema')!r})")
+    return doc

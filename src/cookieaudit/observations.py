@@ -1,0 +1,239 @@
+"""Plain, serialisable records of what the browser saw during one (domain, consent choice) visit.
+
+Everything downstream (classification, rules, report formats) reads these and nothing else, so they must be
+loadable from JSON without a browser. Times are seconds relative to the consent action of the visit
+(negative = before the choice was made); ``wall`` fields are UTC ISO-8601 strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+OBSERVATION_SCHEMA = "cookieaudit.observation/1"
+
+Phase = Literal["before-consent", "after-choice", "next-page", "after-reload", "after-withdraw"]
+PHASES: tuple[str, ...] = ("before-consent", "after-choice", "next-page", "after-reload", "after-withdraw")
+
+# Consent outcome of a visit: did the requested choice verifiably register?
+#   verified      - the consent manager's stored state matches the requested choice and the banner is gone
+#   unverified    - an action was performed but its effect could not be shown (mismatch / unreadable state)
+#   not-performed - no way to perform the choice was found (no banner, no driver matched)
+#   not-applicable- the no-interaction choice: nothing is to be done
+ConsentOutcomeValue = Literal["verified", "unverified", "not-performed", "not-applicable"]
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One network request as Chromium issued it (navigation, subresource, beacon, websocket ...)."""
+
+    id: str                      # "r<n>", unique within the observation
+    t: float                     # seconds relative to the consent action
+    phase: str
+    url: str
+    method: str
+    resource_type: str           # document, script, image, ping, fetch, xhr, websocket, ...
+    frame_url: str | None = None
+    page_url: str | None = None  # top-level document URL at the time of the request
+    initiator: str | None = None  # URL of the script (or document) that caused the request, when known
+    post_data: str | None = None  # bounded (see MAX_POST_DATA)
+    status: int | None = None
+    failure: str | None = None    # net::ERR_... when the request failed
+    remote_address: str | None = None
+
+
+@dataclass(frozen=True)
+class SetCookieRecord:
+    """A raw Set-Cookie response header line, stored or not (blocked_reasons from CDP say why not)."""
+
+    t: float
+    phase: str
+    url: str
+    header: str
+    blocked_reasons: tuple[str, ...] = ()
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CookieRecord:
+    """A cookie in the browser's jar at the end of a phase (CDP Storage.getCookies)."""
+
+    phase: str
+    name: str
+    value: str
+    domain: str
+    path: str
+    expires: float | None        # unix seconds; None for a session cookie
+    http_only: bool
+    secure: bool
+    same_site: str | None        # "Strict" | "Lax" | "None" | None when the site did not set the attribute
+    partition_key: str | None
+    size: int
+    first_seen_t: float | None = None   # earliest time the cookie was seen set (header or JS write)
+    set_by: str | None = None            # URL of the response or script that set it, when known
+
+
+@dataclass(frozen=True)
+class CookieWriteRecord:
+    """A ``document.cookie = ...`` assignment and the script that made it."""
+
+    t: float
+    phase: str
+    frame_url: str
+    script_url: str | None
+    cookie: str
+
+
+@dataclass(frozen=True)
+class StorageRecord:
+    """A Web Storage item at the end of a phase, per frame origin."""
+
+    phase: str
+    origin: str
+    kind: Literal["local", "session"]
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class IndexedDBRecord:
+    phase: str
+    origin: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One navigation of the visit and the screenshot taken at the end of its phase."""
+
+    phase: str
+    url: str
+    final_url: str | None
+    status: int | None
+    title: str | None = None
+    screenshot: str | None = None   # path relative to the run folder
+    error: str | None = None
+    t: float | None = None
+
+
+@dataclass(frozen=True)
+class ConsentStep:
+    """One step of the consent interaction (click, API call, autoconsent message), for the interaction log."""
+
+    t: float
+    action: str
+    detail: str = ""
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class ConsentOutcome:
+    requested: str                   # the choice, e.g. "only-performance"
+    outcome: str                     # ConsentOutcomeValue
+    method: str | None = None        # "selectors" | "autoconsent" | "cmp-api:<name>" | "text-heuristic" | None
+    cmp: str | None = None           # detected consent manager
+    accepted_categories: tuple[str, ...] | None = None   # as read back from the CMP's stored state
+    state: dict[str, Any] | None = None                  # raw state read back (cookie value, API result)
+    reason: str = ""                 # why unverified / not performed
+    steps: tuple[ConsentStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything recorded in one (domain, choice) visit."""
+
+    domain: str
+    choice: str
+    status: Literal["complete", "incomplete"]
+    started_utc: str
+    ended_utc: str
+    consent_wall_utc: str | None          # wall-clock moment of the consent action (t = 0)
+    consent: ConsentOutcome
+    pages: tuple[PageRecord, ...] = ()
+    requests: tuple[RequestRecord, ...] = ()
+    set_cookies: tuple[SetCookieRecord, ...] = ()
+    cookies: tuple[CookieRecord, ...] = ()
+    cookie_writes: tuple[CookieWriteRecord, ...] = ()
+    storage: tuple[StorageRecord, ...] = ()
+    indexeddb: tuple[IndexedDBRecord, ...] = ()
+    errors: tuple[str, ...] = ()          # why the visit is incomplete, and non-fatal problems
+    evidence: dict[str, str] = field(default_factory=dict)  # "har" -> relative path, ...
+    browser: dict[str, Any] = field(default_factory=dict)   # per-visit browser facts (locale, tz, UA, viewport)
+    schema: str = OBSERVATION_SCHEMA
+
+    # -- convenience views used by rules -------------------------------------------------------------
+    def requests_in(self, *phases: str) -> list[RequestRecord]:
+        return [r for r in self.requests if r.phase in phases]
+
+    def cookies_in(self, phase: str) -> list[CookieRecord]:
+        return [c for c in self.cookies if c.phase == phase]
+
+    def storage_in(self, phase: str) -> list[StorageRecord]:
+        return [s for s in self.storage if s.phase == phase]
+
+    def capture_epoch(self) -> float:
+        """Unix time of the end of the visit, used to turn cookie expiry into a lifetime."""
+        from datetime import datetime
+
+        return datetime.fromisoformat(self.ended_utc.replace("Z", "+00:00")).timestamp()
+
+    # -- (de)serialisation ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Observation":
+        if data.get("schema") != OBSERVATION_SCHEMA:
+            raise ValueError(f"not a {OBSERVATION_SCHEMA} document (schema={data.get('schema')!r})")
+        c = dict(data["consent"])
+        c["steps"] = tuple(ConsentStep(**s) for s in c.get("steps", ()))
+        if c.get("accepted_categories") is not None:
+            c["accepted_categories"] = tuple(c["accepted_categories"])
+        return cls(
+            domain=data["domain"],
+            choice=data["choice"],
+            status=data["status"],
+            started_utc=data["started_utc"],
+            ended_utc=data["ended_utc"],
+            consent_wall_utc=data.get("consent_wall_utc"),
+            consent=ConsentOutcome(**c),
+            pages=tuple(PageRecord(**p) for p in data.get("pages", ())),
+            requests=tuple(RequestRecord(**r) for r in data.get("requests", ())),
+            set_cookies=tuple(
+                SetCookieRecord(**{**s, "blocked_reasons": tuple(s.get("blocked_reasons", ()))})
+                for s in data.get("set_cookies", ())
+            ),
+            cookies=tuple(CookieRecord(**k) for k in data.get("cookies", ())),
+            cookie_writes=tuple(CookieWriteRecord(**w) for w in data.get("cookie_writes", ())),
+            storage=tuple(StorageRecord(**s) for s in data.get("storage", ())),
+            indexeddb=tuple(IndexedDBRecord(**i) for i in data.get("indexeddb", ())),
+            errors=tuple(data.get("errors", ())),
+            evidence=dict(data.get("evidence", {})),
+            browser=dict(data.get("browser", {})),
+        )
+
+    def dump(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Observation":
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+MAX_POST_DATA = 8192
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
