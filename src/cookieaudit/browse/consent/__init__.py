@@ -1,0 +1,226 @@
+"""Perform a consent choice on whatever banner the page shows, then prove (or fail to prove) that it registered.
+
+Driver order: the site's configured selectors (always win) → the consent manager's own API for per-category
+choices → DuckDuckGo autoconsent for accept-all / reject-all → the manager's API as a fallback.
+Verification reads the manager's stored state back; an action whose effect cannot be read is ``unverified``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+from playwright.async_api import Page
+
+from ...expectations import Domain, Expectations
+from ...observations import ConsentOutcome, ConsentStep
+from .autoconsent import AutoconsentSession
+from .cmps import ADAPTERS, SYNONYMS, CmpAdapter
+
+
+class ConsentLog:
+    def __init__(self, clock: Callable[[], float]):
+        self.clock = clock
+        self.steps: list[ConsentStep] = []
+
+    def add(self, action: str, detail: str = "", ok: bool = True) -> None:
+        self.steps.append(ConsentStep(t=round(self.clock(), 3), action=action, detail=detail[:500], ok=ok))
+
+
+async def detect_cmp(page: Page) -> CmpAdapter | None:
+    for a in ADAPTERS:
+        try:
+            if await page.evaluate(a.detect_js):
+                return a
+        except Exception:  # noqa: BLE001
+            continue
+    return None
+
+
+async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | None]:
+    """The first adapter that can read a stored consent state (decided or not)."""
+    fallback: tuple[CmpAdapter | None, dict[str, Any] | None] = (None, None)
+    for a in ADAPTERS:
+        try:
+            state = await page.evaluate(a.state_js)
+        except Exception:  # noqa: BLE001
+            continue
+        if state is not None:
+            if state.get("decided"):
+                return a, state
+            if fallback[1] is None:
+                fallback = (a, state)
+    return fallback
+
+
+def to_policy_category(domain: Domain, cmp_category: str) -> str | None:
+    inverse = {v: k for k, v in domain.cmp_categories.items()}
+    if cmp_category in inverse:
+        return inverse[cmp_category]
+    return SYNONYMS.get(cmp_category.lower())
+
+
+def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str]) -> list[str]:
+    out = []
+    for c in sorted(available):
+        if to_policy_category(domain, c) in policy_categories:
+            out.append(c)
+    return out
+
+
+async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain) -> bool | None:
+    probes = []
+    if domain.banner:
+        for sel in (domain.banner.accept_all, domain.banner.reject_all):
+            if sel:
+                probes.append(("sel", sel))
+    if adapter and adapter.banner_js:
+        probes.append(("js", adapter.banner_js))
+    if not probes:
+        return None
+    for kind, probe in probes:
+        try:
+            if kind == "sel":
+                if await page.locator(probe).first.is_visible(timeout=200):
+                    return True
+            elif await page.evaluate(probe):
+                return True
+        except Exception:  # noqa: BLE001
+            continue
+    return False
+
+
+async def _click(page: Page, selector: str, log: ConsentLog, timeout: float = 5000) -> bool:
+    try:
+        loc = page.locator(selector).first
+        await loc.wait_for(state="visible", timeout=timeout)
+        await loc.click(timeout=timeout)
+        log.add("click", selector)
+        return True
+    except Exception as exc:  # noqa: BLE001
+        log.add("click", f"{selector}: {str(exc).splitlines()[0]}", ok=False)
+        return False
+
+
+async def _set_checked(page: Page, selector: str, on: bool, log: ConsentLog) -> bool:
+    try:
+        loc = page.locator(selector).first
+        await loc.wait_for(state="attached", timeout=3000)
+        if await loc.is_checked() != on:
+            await loc.set_checked(on, force=True, timeout=3000)
+        log.add("toggle", f"{selector} -> {'on' if on else 'off'}")
+        return True
+    except Exception as exc:  # noqa: BLE001
+        log.add("toggle", f"{selector}: {str(exc).splitlines()[0]}", ok=False)
+        return False
+
+
+async def _by_selectors(page: Page, choice: str, domain: Domain, wanted: set[str], log: ConsentLog) -> bool:
+    b = domain.banner
+    assert b is not None
+    if choice == "accept-all" and b.accept_all:
+        return await _click(page, b.accept_all, log)
+    if choice == "reject-all" and b.reject_all:
+        return await _click(page, b.reject_all, log)
+    # per category (or reject without a reject button): open the settings layer, set toggles, save
+    if b.settings and not await _click(page, b.settings, log):
+        return False
+    ok = True
+    for cat, sel in b.categories.items():
+        ok &= await _set_checked(page, sel, cat in wanted, log)
+    if not b.save:
+        log.add("save", "no save selector configured", ok=False)
+        return False
+    return await _click(page, b.save, log) and ok
+
+
+async def perform_choice(page: Page, choice: str, domain: Domain, expectations: Expectations,
+                         autoconsent: AutoconsentSession | None, clock: Callable[[], float],
+                         popup_wait: float = 3.0) -> ConsentOutcome:
+    """Perform ``choice`` on the current page and verify it; never raises for a banner problem."""
+    log = ConsentLog(clock)
+    optional = {c.id for c in expectations.optional_categories}
+    wanted = expectations.accepted_categories(choice) & optional
+    if choice == "no-interaction":
+        adapter, state = await read_state(page)
+        return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
+                              cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
+                              accepted_categories=_accepted(domain, state), state=state,
+                              reason="no interaction by design", steps=())
+
+    adapter = await detect_cmp(page)
+    if adapter:
+        log.add("detect", f"consent manager {adapter.name}")
+    method: str | None = None
+    performed = False
+    if domain.banner:
+        method = "selectors"
+        performed = await _by_selectors(page, choice, domain, wanted, log)
+    elif choice in ("accept-all", "reject-all") and autoconsent is not None:
+        action = "optIn" if choice == "accept-all" else "optOut"
+        if await autoconsent.wait_for_popup(popup_wait):
+            log.add("autoconsent", f"popup of {autoconsent.popup_cmp}; sending {action}")
+            result = await autoconsent.act(action)
+            log.add("autoconsent", f"{action} result: {result}", ok=bool(result))
+            method, performed = "autoconsent", bool(result)
+        else:
+            log.add("autoconsent", f"no popup detected within {popup_wait:.1f} s", ok=False)
+    if not performed and not domain.banner and adapter is not None:
+        js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
+        if choice.startswith("only-") and adapter.apply_js:
+            _, before = await read_state(page)
+            available = set((before or {}).get("categories", {}))
+            cmp_cats = to_cmp_categories(domain, wanted, available)
+            try:
+                await page.evaluate(adapter.apply_js, cmp_cats)
+                log.add("cmp-api", f"{adapter.name}: accept only {cmp_cats}")
+                method, performed = f"cmp-api:{adapter.name}", True
+            except Exception as exc:  # noqa: BLE001
+                log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
+        elif js:
+            try:
+                await page.evaluate(js)
+                log.add("cmp-api", f"{adapter.name}: {choice}")
+                method, performed = f"cmp-api:{adapter.name}", True
+            except Exception as exc:  # noqa: BLE001
+                log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
+
+    if not performed:
+        return ConsentOutcome(requested=choice, outcome="not-performed", method=method,
+                              cmp=adapter.name if adapter else None,
+                              reason="no driver could perform this choice on the page's banner",
+                              steps=tuple(log.steps))
+    await asyncio.sleep(0.3)   # let the manager persist its state
+    return await verify(page, choice, domain, wanted, optional, method, adapter, log)
+
+
+def _accepted(domain: Domain, state: dict[str, Any] | None) -> tuple[str, ...] | None:
+    if not state:
+        return None
+    cats = {to_policy_category(domain, k) for k, v in state.get("categories", {}).items() if v}
+    return tuple(sorted(c for c in cats if c))
+
+
+async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str], method: str | None,
+                 detected: CmpAdapter | None, log: ConsentLog) -> ConsentOutcome:
+    adapter, state = await read_state(page)
+    cmp = (adapter or detected).name if (adapter or detected) else None
+    visible = await banner_visible(page, adapter or detected, domain)
+    problems: list[str] = []
+    if state is None:
+        problems.append("no consent state could be read back from the page")
+    elif not state.get("decided"):
+        problems.append(f"{cmp} reports no stored decision")
+    else:
+        represented = {to_policy_category(domain, k) for k in state.get("categories", {})} & optional
+        accepted = set(_accepted(domain, state) or ()) & optional
+        for cat in sorted(wanted - represented):
+            problems.append(f"the consent manager offers no category for '{cat}'")
+        if accepted != (wanted & represented):
+            problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
+    if visible:
+        problems.append("the banner is still visible after the choice")
+    log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
+    return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
+                          accepted_categories=_accepted(domain, state), state=state, reason="; ".join(problems),
+                          steps=tuple(log.steps))

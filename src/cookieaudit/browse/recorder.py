@@ -1,0 +1,300 @@
+"""Turns what one browser context does into observation records (the only place that listens to the browser).
+
+Everything is timestamped with ``time.monotonic()`` while the visit runs and converted to seconds relative
+to the consent action when the visit ends, because the consent moment is only known part-way through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
+
+from ..observations import (
+    MAX_POST_DATA,
+    CookieRecord,
+    CookieWriteRecord,
+    IndexedDBRecord,
+    RequestRecord,
+    SetCookieRecord,
+    StorageRecord,
+)
+
+INSTRUMENT_JS = (Path(__file__).with_name("instrument.js")).read_text(encoding="utf-8")
+
+STORAGE_DUMP_JS = """async () => {
+  const out = {origin: location.origin, local: [], session: [], idb: []};
+  const cap = (v) => (v == null ? "" : String(v).slice(0, 4096));
+  try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); out.local.push([k, cap(localStorage.getItem(k))]); } } catch (e) {}
+  try { for (let i = 0; i < sessionStorage.length; i++) { const k = sessionStorage.key(i); out.session.push([k, cap(sessionStorage.getItem(k))]); } } catch (e) {}
+  try { if (indexedDB.databases) { out.idb = (await indexedDB.databases()).map(d => d.name); } } catch (e) {}
+  return out;
+}"""
+
+MAX_STORAGE_ITEMS = 2000
+MAX_COOKIES = 5000
+MAX_REQUESTS = 20000
+
+
+def _bounded(text: str | None, limit: int = MAX_POST_DATA) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[:limit] + f"…[{len(text) - limit} more bytes]"
+
+
+@dataclass
+class _Req:
+    id: str
+    mono: float
+    phase: str
+    url: str
+    method: str
+    resource_type: str
+    frame_url: str | None
+    page_url: str | None
+    post_data: str | None
+    initiator: str | None = None
+    status: int | None = None
+    failure: str | None = None
+    remote_address: str | None = None
+
+
+@dataclass
+class VisitRecorder:
+    """Collects raw events for one context; ``records(t0)`` turns them into observation records."""
+
+    context: BrowserContext
+    phase: str = "before-consent"
+    _requests: list[_Req] = field(default_factory=list)
+    _by_request: dict[int, _Req] = field(default_factory=dict)
+    _set_cookies: list[tuple[float, str, str, str, str | None]] = field(default_factory=list)
+    _blocked: dict[str, list[str]] = field(default_factory=dict)
+    _writes: list[tuple[float, str, str, str | None, str]] = field(default_factory=list)
+    _initiators: dict[str, str] = field(default_factory=dict)
+    cookies: list[CookieRecord] = field(default_factory=list)
+    storage: list[StorageRecord] = field(default_factory=list)
+    indexeddb: list[IndexedDBRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    inflight: int = 0
+    last_activity: float = field(default_factory=time.monotonic)
+    _tasks: set[asyncio.Task] = field(default_factory=set)
+    _cdp: Any = None
+    truncated: dict[str, int] = field(default_factory=dict)
+
+    async def attach(self, page: Page) -> None:
+        ctx = self.context
+        await ctx.expose_binding("__cookieauditCookieWrite", self._on_cookie_write)
+        await ctx.add_init_script(script=INSTRUMENT_JS)
+        ctx.on("request", self._on_request)
+        ctx.on("requestfinished", self._on_finished)
+        ctx.on("requestfailed", self._on_failed)
+        ctx.on("response", self._on_response)
+        page.on("websocket", self._on_websocket)
+        try:
+            self._cdp = await ctx.new_cdp_session(page)
+            await self._cdp.send("Network.enable")
+            self._cdp.on("Network.requestWillBeSent", self._on_cdp_request)
+            self._cdp.on("Network.responseReceivedExtraInfo", self._on_cdp_extra)
+        except Exception as exc:  # noqa: BLE001 - CDP details are a bonus, not a requirement
+            self.errors.append(f"CDP network details unavailable: {exc}")
+
+    # -- event handlers --------------------------------------------------------------------------------
+    def _touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+    def _on_request(self, request: Request) -> None:
+        self._touch()
+        if len(self._requests) >= MAX_REQUESTS:
+            self.truncated["requests"] = self.truncated.get("requests", 0) + 1
+            return
+        self.inflight += 1
+        try:
+            frame = request.frame
+            frame_url = frame.url
+            page_url = frame.page.url if frame.page else None
+        except Exception:  # noqa: BLE001 - service-worker requests have no frame
+            frame_url = page_url = None
+        try:
+            post = request.post_data
+        except Exception:  # noqa: BLE001 - binary bodies
+            post = "<binary body>"
+        rec = _Req(
+            id=f"r{len(self._requests) + 1}", mono=time.monotonic(), phase=self.phase, url=request.url,
+            method=request.method, resource_type=request.resource_type, frame_url=frame_url,
+            page_url=page_url, post_data=_bounded(post),
+        )
+        self._requests.append(rec)
+        self._by_request[id(request)] = rec
+
+    def _done(self, request: Request) -> _Req | None:
+        self._touch()
+        rec = self._by_request.get(id(request))
+        if rec is not None:
+            self.inflight = max(0, self.inflight - 1)
+        return rec
+
+    def _on_finished(self, request: Request) -> None:
+        self._done(request)
+
+    def _on_failed(self, request: Request) -> None:
+        rec = self._done(request)
+        if rec is not None:
+            rec.failure = request.failure or "failed"
+
+    def _on_response(self, response: Response) -> None:
+        self._touch()
+        rec = self._by_request.get(id(response.request))
+        if rec is not None:
+            rec.status = response.status
+        task = asyncio.ensure_future(self._collect_set_cookie(response, rec))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _collect_set_cookie(self, response: Response, rec: _Req | None) -> None:
+        try:
+            headers = await response.headers_array()
+            if rec is not None:
+                addr = await response.server_addr()
+                if addr:
+                    rec.remote_address = f"{addr['ipAddress']}:{addr['port']}"
+        except Exception:  # noqa: BLE001 - the context may be closing
+            return
+        for h in headers:
+            if h["name"].lower() == "set-cookie":
+                for line in h["value"].split("\n"):
+                    self._set_cookies.append((time.monotonic(), self.phase, response.url, line,
+                                              rec.id if rec else None))
+
+    def _on_websocket(self, ws: WebSocket) -> None:
+        self._touch()
+        self._requests.append(_Req(
+            id=f"r{len(self._requests) + 1}", mono=time.monotonic(), phase=self.phase, url=ws.url,
+            method="GET", resource_type="websocket", frame_url=None, page_url=None, post_data=None,
+        ))
+
+    def _on_cdp_request(self, event: dict[str, Any]) -> None:
+        url = event.get("request", {}).get("url")
+        init = event.get("initiator") or {}
+        src = init.get("url")
+        if not src:
+            for frame in (init.get("stack") or {}).get("callFrames", []):
+                if frame.get("url"):
+                    src = frame["url"]
+                    break
+        if url and src and url not in self._initiators:
+            self._initiators[url] = src
+
+    def _on_cdp_extra(self, event: dict[str, Any]) -> None:
+        for blocked in event.get("blockedCookies", []):
+            line = blocked.get("cookieLine") or ""
+            self._blocked.setdefault(line, []).extend(blocked.get("blockedReasons", []))
+
+    def _on_cookie_write(self, source: dict[str, Any], cookie: str, script: str | None, href: str) -> None:
+        self._touch()
+        self._writes.append((time.monotonic(), self.phase, href, script, cookie))
+
+    # -- snapshots at the end of a phase ---------------------------------------------------------------
+    async def snapshot(self, page: Page) -> None:
+        """Record the cookie jar (CDP keeps 'SameSite unset' apart from Lax) and storage of every frame."""
+        await self.flush()
+        try:
+            if self._cdp is not None:
+                raw = (await self._cdp.send("Network.getAllCookies"))["cookies"]
+            else:
+                raw = [_pw_cookie_to_cdp(c) for c in await self.context.cookies()]
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(f"{self.phase}: cookie jar unreadable: {exc}")
+            raw = []
+        if len(raw) > MAX_COOKIES:
+            self.truncated["cookies"] = len(raw) - MAX_COOKIES
+            raw = raw[:MAX_COOKIES]
+        for c in raw:
+            pk = c.get("partitionKey")
+            if isinstance(pk, dict):
+                pk = pk.get("topLevelSite")
+            self.cookies.append(CookieRecord(
+                phase=self.phase, name=c["name"], value=c.get("value", "")[:4096], domain=c["domain"],
+                path=c.get("path", "/"), expires=None if c.get("session") or c.get("expires", -1) < 0 else c["expires"],
+                http_only=bool(c.get("httpOnly")), secure=bool(c.get("secure")), same_site=c.get("sameSite"),
+                partition_key=pk, size=int(c.get("size", len(c["name"]) + len(c.get("value", "")))),
+            ))
+        seen_origins: set[tuple[str, str]] = set()
+        count = 0
+        for frame in page.frames:
+            try:
+                dump = await asyncio.wait_for(frame.evaluate(STORAGE_DUMP_JS), timeout=3)
+            except Exception:  # noqa: BLE001 - detached or opaque-origin frames
+                continue
+            origin = dump.get("origin") or "null"
+            for kind in ("local", "session"):
+                if (origin, kind) in seen_origins:
+                    continue
+                seen_origins.add((origin, kind))
+                for key, value in dump.get(kind, []):
+                    count += 1
+                    if count > MAX_STORAGE_ITEMS:
+                        self.truncated["storage"] = self.truncated.get("storage", 0) + 1
+                        continue
+                    self.storage.append(StorageRecord(self.phase, origin, kind, key, value))
+            for name in dump.get("idb", []):
+                self.indexeddb.append(IndexedDBRecord(self.phase, origin, str(name)))
+
+    async def flush(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+
+    # -- conversion ------------------------------------------------------------------------------------
+    def records(self, t0: float) -> tuple[list[RequestRecord], list[SetCookieRecord], list[CookieWriteRecord], list[CookieRecord]]:
+        rel = lambda mono: round(mono - t0, 3)  # noqa: E731
+        requests = [
+            RequestRecord(
+                id=r.id, t=rel(r.mono), phase=r.phase, url=r.url, method=r.method, resource_type=r.resource_type,
+                frame_url=r.frame_url, page_url=r.page_url, initiator=self._initiators.get(r.url),
+                post_data=r.post_data, status=r.status, failure=r.failure, remote_address=r.remote_address,
+            )
+            for r in self._requests
+        ]
+        set_cookies = [
+            SetCookieRecord(t=rel(mono), phase=phase, url=url, header=line,
+                            blocked_reasons=tuple(dict.fromkeys(self._blocked.get(line, ()))), request_id=rid)
+            for mono, phase, url, line, rid in self._set_cookies
+        ]
+        writes = [CookieWriteRecord(t=rel(mono), phase=phase, frame_url=href, script_url=script, cookie=cookie)
+                  for mono, phase, href, script, cookie in self._writes]
+        cookies = [_with_origin(c, set_cookies, writes) for c in self.cookies]
+        return requests, set_cookies, writes, cookies
+
+
+def _with_origin(c: CookieRecord, set_cookies: list[SetCookieRecord], writes: list[CookieWriteRecord]) -> CookieRecord:
+    """Attach the first moment a cookie of this name was set and the response/script that set it."""
+    best: tuple[float, str | None] | None = None
+    for s in set_cookies:
+        if s.header.split("=", 1)[0].strip() == c.name and not s.blocked_reasons and _domain_matches(c.domain, s.url):
+            best = (s.t, s.url) if best is None or s.t < best[0] else best
+    for w in writes:
+        if w.cookie.split("=", 1)[0].strip() == c.name and _domain_matches(c.domain, w.frame_url):
+            cand = (w.t, w.script_url or w.frame_url)
+            best = cand if best is None or cand[0] < best[0] else best
+    if best is None:
+        return c
+    from dataclasses import replace
+
+    return replace(c, first_seen_t=best[0], set_by=best[1])
+
+
+def _domain_matches(cookie_domain: str, url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    d = cookie_domain.lstrip(".").lower()
+    return not d or host == d or host.endswith("." + d)
+
+
+def _pw_cookie_to_cdp(c: dict[str, Any]) -> dict[str, Any]:
+    out = dict(c)
+    out["httpOnly"] = c.get("httpOnly")
+    out["session"] = c.get("expires", -1) < 0
+    return out

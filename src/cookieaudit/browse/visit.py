@@ -1,0 +1,198 @@
+"""One (domain, consent choice) visit: a fresh context walked through the phases, recorded as an Observation.
+
+Phases: ``before-consent`` (first page loads and settles, nobody touches the banner), the consent action at
+t = 0, ``after-choice`` (settle on the same page), ``next-page`` (every further configured page).
+A visit never raises for a site problem: what went wrong is recorded and the visit marked incomplete,
+and everything recorded up to that point is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from playwright.async_api import Browser, Page
+
+from ..expectations import Domain, Expectations
+from ..observations import ConsentOutcome, Observation, PageRecord
+from .chromium import BrowserPolicy
+from .consent import perform_choice
+from .consent.autoconsent import AutoconsentSession
+from .recorder import VisitRecorder
+
+
+@dataclass(frozen=True)
+class SettlePolicy:
+    """Adaptive settle: network quiet for ``quiet`` s and no short timers pending, bounded by ``max_wait``."""
+
+    quiet: float = 0.5
+    min_wait: float = 0.3
+    max_wait: float = 6.0
+    timer_grace: float = 2.5     # how long pending short timers may extend the wait after the network is quiet
+    nav_timeout: float = 20.0
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+async def settle(page: Page, rec: VisitRecorder, policy: SettlePolicy) -> float:
+    start = time.monotonic()
+    quiet_since: float | None = None
+    while True:
+        now = time.monotonic()
+        elapsed = now - start
+        if elapsed >= policy.max_wait:
+            break
+        if elapsed >= policy.min_wait and rec.inflight == 0 and now - rec.last_activity >= policy.quiet:
+            quiet_since = quiet_since or now
+            try:
+                pending = await page.evaluate("() => window.__cookieauditPendingTimers || 0")
+            except Exception:  # noqa: BLE001 - navigating
+                pending = 0
+            if not pending or now - quiet_since >= policy.timer_grace:
+                break
+        else:
+            quiet_since = None
+        await asyncio.sleep(0.1)
+    return time.monotonic() - start
+
+
+def desktop_user_agent(headless_ua: str) -> str:
+    """A default desktop Chrome's UA: the same string without the 'Headless' marker."""
+    return headless_ua.replace("HeadlessChrome", "Chrome")
+
+
+async def run_visit(browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
+                    policy: BrowserPolicy, user_agent: str, settle_policy: SettlePolicy = SettlePolicy(),
+                    budget: float = 90.0) -> Observation:
+    started = utc_now()
+    t_start = time.monotonic()
+    t0_holder: list[float] = []
+    clock = lambda: time.monotonic() - (t0_holder[0] if t0_holder else time.monotonic())  # noqa: E731
+    ev_dir = run_dir / "evidence" / domain.host / choice
+    ev_dir.mkdir(parents=True, exist_ok=True)
+    har = ev_dir / "visit.har"
+    context = await browser.new_context(
+        locale=domain.locale, timezone_id=domain.timezone, user_agent=user_agent,
+        viewport={"width": policy.viewport[0], "height": policy.viewport[1]},
+        record_har_path=str(har), record_har_content="omit",
+    )
+    page = await context.new_page()
+    page.on("dialog", lambda d: asyncio.ensure_future(d.dismiss()))
+    rec = VisitRecorder(context)
+    errors: list[str] = []
+    pages: list[PageRecord] = []
+    consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
+    autoconsent = None
+    status = "complete"
+
+    async def visit_page(phase: str, path: str, shot: str) -> bool:
+        url = domain.url(path)
+        rec.phase = phase
+        err = final = title = None
+        code = None
+        try:
+            resp = await page.goto(url, wait_until="load", timeout=settle_policy.nav_timeout * 1000)
+            code = resp.status if resp else None
+            final = page.url
+        except Exception as exc:  # noqa: BLE001 - recorded, not raised
+            err = str(exc).splitlines()[0]
+        if err is None:
+            await settle(page, rec, settle_policy)
+            try:
+                title = await page.title()
+            except Exception:  # noqa: BLE001
+                title = None
+        shot_path = await screenshot(shot)
+        await rec.snapshot(page)
+        pages.append(PageRecord(phase=phase, url=url, final_url=final, status=code, title=title,
+                                screenshot=shot_path, error=err, t=round(clock(), 3) if t0_holder else None))
+        if err:
+            errors.append(f"{phase} {url}: {err}")
+        return err is None
+
+    async def screenshot(name: str) -> str | None:
+        path = ev_dir / f"{name}.png"
+        try:
+            await page.screenshot(path=str(path), timeout=10000)
+            return str(path.relative_to(run_dir))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"screenshot {name}: {str(exc).splitlines()[0]}")
+            return None
+
+    async def walk() -> None:
+        nonlocal consent, status, autoconsent
+        await rec.attach(page)
+        if not domain.banner:
+            autoconsent = AutoconsentSession(time.monotonic)
+            await autoconsent.install(context)
+        if not await visit_page("before-consent", domain.pages[0], "before-consent"):
+            status = "incomplete"
+            return
+        # the consent moment: t = 0 for every record of this visit
+        t0_holder.append(time.monotonic())
+        consent_wall.append(utc_now())
+        rec.phase = "after-choice"
+        consent = await perform_choice(page, choice, domain, expectations, autoconsent, clock)
+        await settle(page, rec, settle_policy)
+        await screenshot("after-choice")
+        await rec.snapshot(page)
+        pages.append(PageRecord(phase="after-choice", url=page.url, final_url=page.url, status=None,
+                                screenshot=str((ev_dir / "after-choice.png").relative_to(run_dir))
+                                if (ev_dir / "after-choice.png").exists() else None, t=round(clock(), 3)))
+        for i, path in enumerate(domain.pages[1:], start=1):
+            if not await visit_page("next-page", path, f"next-page-{i}"):
+                status = "incomplete"
+
+    consent_wall: list[str] = []
+    try:
+        await asyncio.wait_for(walk(), timeout=budget)
+    except asyncio.TimeoutError:
+        status = "incomplete"
+        errors.append(f"time budget of {budget:.0f} s for this visit exhausted in phase {rec.phase}")
+    except Exception as exc:  # noqa: BLE001 - browser crash etc.: keep what we have
+        status = "incomplete"
+        errors.append(f"visit aborted in phase {rec.phase}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    if not t0_holder:
+        t0_holder.append(time.monotonic())
+    try:
+        await rec.flush()
+    except Exception:  # noqa: BLE001
+        pass
+    requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
+    try:
+        await asyncio.wait_for(context.close(), timeout=20)
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"closing the context (HAR may be missing): {exc}")
+    if rec.truncated:
+        errors.append(f"bounded recording: dropped {rec.truncated}")
+    if consent.outcome == "not-performed" and choice != "no-interaction" and status == "complete":
+        errors.append(f"consent choice not performed: {consent.reason}")
+    evidence = {"har": str(har.relative_to(run_dir))} if har.exists() else {}
+    if autoconsent is not None and autoconsent.messages:
+        consent = _with_autoconsent_log(consent, autoconsent, t0_holder[0])
+    return Observation(
+        domain=domain.host, choice=choice, status=status, started_utc=started, ended_utc=utc_now(),
+        consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
+        requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
+        storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), errors=tuple(errors + rec.errors),
+        evidence=evidence,
+        browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
+                 "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3)},
+    )
+
+
+def _with_autoconsent_log(consent: ConsentOutcome, session: AutoconsentSession, t0: float) -> ConsentOutcome:
+    from dataclasses import replace
+
+    from ..observations import ConsentStep
+
+    extra = tuple(ConsentStep(t=round(m["t"] - t0, 3), action=f"autoconsent:{m['type']}",
+                              detail=", ".join(f"{k}={v}" for k, v in m.items() if k not in ("t", "type"))[:300])
+                  for m in session.messages)
+    steps = tuple(sorted(consent.steps + extra, key=lambda s: s.t))
+    return replace(consent, steps=steps, cmp=consent.cmp or session.popup_cmp)

@@ -1,0 +1,290 @@
+"""The scan core: every (domain, choice) visit → observation files → rules → findings.json → formats → manifest.
+
+Observations are written the moment a visit ends, so a later failure (another domain, the browser, an
+interrupt) never loses evidence already collected; the run folder is always finalised with what exists and
+says what is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from .expectations import Expectations, expectations_hash, load_expectations
+from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding, severity_rank
+from .observations import ConsentOutcome, Observation
+
+ProgressFn = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    expectations: Path = Path("expectations/online-3d.yaml")
+    out: Path | None = None
+    domains: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    resolve: tuple[str, ...] = ()
+    ca_cert: Path | None = None
+    concurrency: int | None = None
+    fail_on: str = "high"
+    browser: str | None = None
+    lang: str = "nl"
+    formats: tuple[str, ...] = ("html", "junit", "markdown", "csv")
+    pdf: bool = False
+    visit_budget: float = 90.0
+    command: tuple[str, ...] = ()
+
+
+@dataclass
+class ScanResult:
+    run_dir: Path
+    document: dict[str, Any]
+    exit_code: int
+    observations: list[Observation] = field(default_factory=list)
+
+
+def default_concurrency() -> int:
+    """Parallel visits: bounded by cores (CPU-bound renderer work) and memory (~300 MiB per context)."""
+    cores = os.cpu_count() or 1
+    try:
+        import psutil
+
+        mem_slots = int(psutil.virtual_memory().available / (300 * 2**20))
+    except Exception:  # noqa: BLE001
+        mem_slots = 4
+    return max(1, min(cores + 1, mem_slots, 8))
+
+
+def new_run_dir(base: Path = Path("reports")) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    candidate = base / f"run-{stamp}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = base / f"run-{stamp}-{n}"
+    return candidate
+
+
+def plan_visits(exp: Expectations, domains: tuple[str, ...], choices: tuple[str, ...]) -> list[tuple[str, str]]:
+    known_domains = [d.host for d in exp.domains]
+    known_choices = exp.choices()
+    for d in domains:
+        if d not in known_domains:
+            raise ConfigError(f"--domain {d}: not in the expectations file", fix=f"use one of: {', '.join(known_domains)}")
+    for c in choices:
+        if c not in known_choices:
+            raise ConfigError(f"--choice {c}: unknown consent choice", fix=f"use one of: {', '.join(known_choices)}")
+    return [(d, c) for d in known_domains if not domains or d in domains
+            for c in known_choices if not choices or c in choices]
+
+
+def observation_path(domain: str, choice: str) -> str:
+    return f"observations/{domain}/{choice}.json"
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _check_writable(run_dir: Path) -> None:
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"{run_dir}: output folder not writable ({exc.strerror})",
+                          fix="choose another folder with --out DIR or fix its permissions/free space") from None
+
+
+async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> ScanResult:
+    from playwright.async_api import async_playwright
+
+    from .browse.chromium import BrowserPolicy, browser_version, find_chromium, host_resolver_rules, launch_chromium
+    from .browse.visit import desktop_user_agent, run_visit, utc_now
+
+    progress = progress or (lambda event, data: None)
+    exp = load_expectations(opts.expectations)
+    if opts.fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {opts.fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
+    if opts.ca_cert and not opts.ca_cert.is_file():
+        raise ConfigError(f"--ca-cert {opts.ca_cert}: file not found", fix="pass the PEM file of the CA that signed the target's certificate")
+    for entry in opts.resolve:
+        if "=" not in entry or not entry.split("=", 1)[0] or not entry.split("=", 1)[1]:
+            raise ConfigError(f"--resolve {entry!r}: expected HOST=ADDR[:PORT]", fix="e.g. --resolve '*=10.0.0.5:443'")
+    visits = plan_visits(exp, opts.domains, opts.choices)
+    executable = find_chromium(opts.browser)
+    run_dir = opts.out or new_run_dir()
+    _check_writable(run_dir)
+    concurrency = opts.concurrency or default_concurrency()
+    policy = BrowserPolicy()
+    rules = host_resolver_rules(list(opts.resolve))
+    started = utc_now()
+    observations: dict[tuple[str, str], Observation] = {}
+    missing: list[str] = []
+    provenance: dict[str, Any] = {
+        "id": run_dir.name,
+        "tool": {"name": "cookieaudit", "version": __version__, "git_commit": _git_commit()},
+        "started_utc": started,
+        "command": list(opts.command),
+        "expectations": {"path": str(opts.expectations), "sha256": expectations_hash(opts.expectations)},
+        "host": {"name": socket.gethostname(), "os": platform.platform(), "python": platform.python_version()},
+        "resolve": list(opts.resolve),
+        "ca_cert": str(opts.ca_cert) if opts.ca_cert else None,
+        "concurrency": concurrency,
+    }
+    progress("start", {"run_dir": str(run_dir), "visits": len(visits), "concurrency": concurrency})
+    interrupted: str | None = None
+    launched = None
+    try:
+        async with async_playwright() as pw:
+            launched = await launch_chromium(executable, policy, rules, opts.ca_cert)
+            browser = await pw.chromium.connect_over_cdp(launched.endpoint)
+            probe = await browser.new_context()
+            ua = desktop_user_agent(await (await probe.new_page()).evaluate("navigator.userAgent"))
+            await probe.close()
+            provenance["browser"] = {
+                "executable": executable, "version": browser_version(executable), "cdp_version": browser.version,
+                "args": launched.args, "policy": policy.describe(), "user_agent": ua,
+                "playwright": _playwright_version(),
+            }
+            sem = asyncio.Semaphore(concurrency)
+
+            async def one(domain_host: str, choice: str) -> None:
+                async with sem:
+                    domain = exp.domain(domain_host)
+                    assert domain is not None
+                    progress("visit-start", {"domain": domain_host, "choice": choice})
+                    t = time.monotonic()
+                    obs = await run_visit(browser, domain, choice, exp, run_dir, policy, ua, budget=opts.visit_budget)
+                    obs.dump(run_dir / observation_path(domain_host, choice))
+                    observations[(domain_host, choice)] = obs
+                    progress("visit-end", {"domain": domain_host, "choice": choice, "status": obs.status,
+                                           "consent": obs.consent.outcome, "seconds": round(time.monotonic() - t, 2),
+                                           "requests": len(obs.requests), "errors": list(obs.errors)})
+
+            await asyncio.gather(*(one(d, c) for d, c in visits))
+            await browser.close()
+    except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+        interrupted = f"interrupted ({type(exc).__name__}) before all visits finished"
+    finally:
+        if launched is not None:
+            launched.close()
+    provenance.setdefault("browser", {"executable": executable, "version": browser_version(executable),
+                                      "policy": policy.describe()})
+    provenance["ended_utc"] = utc_now()
+    for d, c in visits:
+        if (d, c) not in observations:
+            missing.append(f"{d}/{c}: not audited" + (f" ({interrupted})" if interrupted else ""))
+        elif observations[(d, c)].status != "complete":
+            missing.append(f"{d}/{c}: " + "; ".join(observations[(d, c)].errors[:2]))
+    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on)
+    finalize_run(run_dir, doc, opts)
+    progress("done", {"run_dir": str(run_dir), "exit_code": doc["summary"]["exit_code"], "summary": doc["summary"]})
+    if interrupted:
+        raise KeyboardInterrupt(str(run_dir))
+    return ScanResult(run_dir, doc, doc["summary"]["exit_code"], list(observations.values()))
+
+
+def _playwright_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("playwright")
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[tuple[str, str]],
+                   observations: dict[tuple[str, str], Observation], missing: list[str], fail_on: str,
+                   findings: list[Finding] | None = None) -> dict[str, Any]:
+    """findings.json: provenance, one entry per visit, the rule catalogue and the findings."""
+    from .kb import load_kb
+    from .rules import catalogue, evaluate
+
+    kb = load_kb()
+    provenance["knowledge_base"] = kb.versions()
+    obs_list = [observations[v] for v in visits if v in observations]
+    paths = {v: observation_path(*v) for v in observations}
+    if findings is None:
+        findings = evaluate(obs_list, exp, kb, paths)
+    visit_entries = []
+    for d, c in visits:
+        o = observations.get((d, c))
+        if o is None:
+            visit_entries.append({"domain": d, "choice": c, "status": "incomplete", "observation": None,
+                                  "consent": _consent_summary(ConsentOutcome(requested=c, outcome="not-performed",
+                                                                             reason="not audited")),
+                                  "errors": ["not audited"], "counts": {}})
+            continue
+        visit_entries.append({
+            "domain": d, "choice": c, "status": o.status, "observation": observation_path(d, c),
+            "consent": _consent_summary(o.consent), "errors": list(o.errors),
+            "counts": {"requests": len(o.requests), "cookies": len({(k.name, k.domain) for k in o.cookies}),
+                       "storage": len({(s.origin, s.kind, s.key) for s in o.storage})},
+            "started_utc": o.started_utc, "ended_utc": o.ended_utc, "consent_wall_utc": o.consent_wall_utc,
+        })
+    incomplete = sum(1 for v in visit_entries if v["status"] != "complete")
+    by_sev: dict[str, int] = {}
+    for f in findings:
+        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+    failing = [f for f in findings if severity_rank(f.severity) >= severity_rank(fail_on) and _counts_for_exit(f)]
+    exit_code = EXIT_INCOMPLETE if incomplete else (EXIT_FINDINGS if failing else EXIT_OK)
+    return {
+        "schema": FINDINGS_SCHEMA,
+        "status": "incomplete" if incomplete else "complete",
+        "missing": missing,
+        "run": provenance,
+        "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
+                     "pages": list(d.pages)} for d in exp.domains if any(v[0] == d.host for v in visits)],
+        "choices": sorted({c for _, c in visits}, key=exp.choices().index),
+        "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
+        "visits": visit_entries,
+        "rules": catalogue(),
+        "findings": [f.to_dict() for f in findings],
+        "summary": {"visits": len(visit_entries), "complete": len(visit_entries) - incomplete,
+                    "incomplete": incomplete, "findings": len(findings),
+                    "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
+                    "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
+    }
+
+
+def _counts_for_exit(f: Finding) -> bool:
+    """Waived findings and (with a baseline) non-new findings do not fail the run."""
+    return not f.details.get("waived") and f.details.get("baseline_status", "new") == "new"
+
+
+def _consent_summary(c: ConsentOutcome) -> dict[str, Any]:
+    return {"outcome": c.outcome, "method": c.method, "cmp": c.cmp, "reason": c.reason,
+            "accepted_categories": list(c.accepted_categories) if c.accepted_categories is not None else None}
+
+
+def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
+    """Write findings.json, render the formats, and seal the folder with the manifest (always last)."""
+    import json
+
+    from .formats import render
+    from .manifest import write_manifest
+
+    target = run_dir / "findings.json"
+    tmp = target.with_suffix(".json.part")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(target)
+    formats = list(opts.formats) + (["pdf"] if opts.pdf else [])
+    render(run_dir, formats, lang=opts.lang)
+    write_manifest(run_dir)
