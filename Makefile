@@ -11,9 +11,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system-deps node_modules/.installed $(VENV)/.installed
 
 system-deps:
-	@if [ ! -x /usr/lib/chromium/chromium ] || ! command -v certutil >/dev/null || ! command -v pdftoppm >/dev/null; then \
-	  echo "installing Debian packages: chromium libnss3-tools poppler-utils"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libnss3-tools poppler-utils >/dev/null; \
+	@pkgs=""; \
+	[ -x /usr/lib/chromium/chromium ] || pkgs="$$pkgs chromium"; \
+	command -v certutil >/dev/null || pkgs="$$pkgs libnss3-tools"; \
+	command -v pdftoppm >/dev/null || pkgs="$$pkgs poppler-utils"; \
+	command -v npm >/dev/null || pkgs="$$pkgs nodejs npm"; \
+	if [ -n "$$pkgs" ]; then \
+	  echo "installing Debian packages:$$pkgs"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkgs >/dev/null; \
 	fi
 
 node_modules/.installed: package.json package-lock.json
