@@ -1,0 +1,76 @@
+"""Browser-layer pieces that need no browser: host rules, browser discovery, choice planning, category mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cookieaudit.browse.chromium import BrowserPolicy, chromium_args, find_chromium, host_resolver_rules
+from cookieaudit.browse.consent import to_cmp_categories, to_policy_category
+from cookieaudit.errors import BrowserNotFound, ConfigError
+from cookieaudit.expectations import load_expectations
+from cookieaudit.scan import plan_visits
+
+EXP = load_expectations(Path(__file__).resolve().parents[1] / "expectations" / "online-3d.yaml")
+
+
+def test_resolve_rules_map_hosts_and_block_the_rest():
+    rules = host_resolver_rules(["online-3d-printen.nl=127.0.0.1:8443", "www.clarity.ms=127.0.0.1:8443"])
+    assert rules == ("MAP online-3d-printen.nl 127.0.0.1:8443, MAP www.clarity.ms 127.0.0.1:8443, "
+                     "MAP * ~NOTFOUND, EXCLUDE localhost")
+    assert host_resolver_rules(["*=10.0.0.5"]) == "MAP * 10.0.0.5, EXCLUDE localhost"
+    assert host_resolver_rules([]) is None
+
+
+def test_policy_flags_are_deliberate():
+    args = chromium_args(BrowserPolicy(), "MAP * 127.0.0.1")
+    assert "--disable-quic" in args and "--disable-blink-features=AutomationControlled" in args
+    assert "--host-resolver-rules=MAP * 127.0.0.1" in args
+    assert not any("ThirdPartyStoragePartitioning" in a for a in args)
+    assert BrowserPolicy().describe()["third_party_cookies"] == "allowed"
+
+
+def test_browser_flag_that_is_not_executable_is_a_clear_error(tmp_path):
+    with pytest.raises(BrowserNotFound) as exc:
+        find_chromium(str(tmp_path / "nope"))
+    assert "--browser" in str(exc.value) and "fix:" in str(exc.value)
+
+
+def test_env_variable_wins_over_defaults(monkeypatch, tmp_path):
+    exe = tmp_path / "chrome"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("COOKIEAUDIT_CHROMIUM", str(exe))
+    assert find_chromium() == str(exe)
+    assert find_chromium(str(exe)) == str(exe)
+
+
+def test_no_browser_anywhere_names_the_install_command(monkeypatch, tmp_path):
+    monkeypatch.delenv("COOKIEAUDIT_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("cookieaudit.browse.chromium.DEBIAN_CHROMIUM", str(tmp_path / "missing"))
+    with pytest.raises(BrowserNotFound) as exc:
+        find_chromium()
+    assert "apt-get install -y chromium" in str(exc.value)
+
+
+def test_plan_visits_filters_and_rejects_unknowns():
+    assert len(plan_visits(EXP, (), ())) == 5 * 6
+    assert plan_visits(EXP, ("online-3d-printen.be",), ("reject-all",)) == [("online-3d-printen.be", "reject-all")]
+    with pytest.raises(ConfigError):
+        plan_visits(EXP, ("example.com",), ())
+    with pytest.raises(ConfigError):
+        plan_visits(EXP, (), ("accept-some",))
+
+
+def test_cmp_category_mapping_uses_the_domain_table_then_synonyms():
+    nl = EXP.domain("online-3d-printen.nl")
+    assert to_policy_category(nl, "analytics") == "performance"
+    assert to_policy_category(nl, "marketing") == "targeting"
+    assert to_policy_category(nl, "necessary") == "necessary"
+    assert to_cmp_categories(nl, {"performance"}, {"necessary", "analytics", "marketing"}) == ["analytics"]
+    de = EXP.domain("online-3d-drucken.de")
+    assert to_policy_category(de, "ads") == "targeting"
