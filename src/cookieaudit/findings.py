@@ -7,6 +7,7 @@ baselines and waivers can refer to it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ class Finding:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Finding":
-        d = dict(d)
+        """Rebuild a finding; annotations added later (baseline status, waivers, repeat counts) are ignored."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        d = {k: v for k, v in d.items() if k in known}
         d["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
         return cls(**d)
 
