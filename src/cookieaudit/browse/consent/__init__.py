@@ -185,6 +185,10 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
             except Exception as exc:  # noqa: BLE001
                 log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
 
+    if not performed and not domain.banner:
+        performed = await _by_text(page, choice, wanted, log)
+        method = "text-heuristic" if performed else method
+
     if not performed:
         return ConsentOutcome(requested=choice, outcome="not-performed", method=method,
                               cmp=adapter.name if adapter else None,
@@ -192,6 +196,44 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
                               steps=tuple(log.steps))
     await asyncio.sleep(0.3)   # let the manager persist its state
     return await verify(page, choice, domain, wanted, optional, method, adapter, log)
+
+
+async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -> bool:
+    """Fallback for unknown banners: buttons by their text (nl/de/fr/en), shadow DOM and iframes included."""
+    from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_category_toggle, find_control
+
+    async def click(patterns: list[str], what: str) -> bool:
+        found = await find_control(page, patterns)
+        if found is None:
+            log.add("text-heuristic", f"no visible {what} button", ok=False)
+            return False
+        try:
+            await found.locator.click(timeout=3000)
+            where = "" if found.frame is page.main_frame else f" in frame {found.frame.url}"
+            log.add("text-heuristic", f"clicked {what} button {found.text!r}{where}")
+            return True
+        except Exception as exc:  # noqa: BLE001
+            log.add("text-heuristic", f"{what} {found.text!r}: {str(exc).splitlines()[0]}", ok=False)
+            return False
+
+    if choice == "accept-all":
+        return await click(ACCEPT, "accept")
+    if choice == "reject-all" and await find_control(page, REJECT):
+        return await click(REJECT, "reject")
+    if not await click(SETTINGS, "settings"):
+        return False
+    await asyncio.sleep(0.3)
+    for cat in ("performance", "functional", "targeting"):
+        toggle = await find_category_toggle(page, cat)
+        if toggle is None:
+            continue
+        try:
+            if await toggle.is_checked() != (cat in wanted):
+                await toggle.set_checked(cat in wanted, force=True, timeout=2000)
+            log.add("text-heuristic", f"{cat} -> {'on' if cat in wanted else 'off'}")
+        except Exception as exc:  # noqa: BLE001
+            log.add("text-heuristic", f"{cat}: {str(exc).splitlines()[0]}", ok=False)
+    return await click(SAVE, "save")
 
 
 def _accepted(domain: Domain, state: dict[str, Any] | None) -> tuple[str, ...] | None:

@@ -1,0 +1,88 @@
+"""Generic driver for banners nobody configured and no rule set knows: buttons found by their text.
+
+Texts in Dutch, German, French and English; Playwright's role locators pierce open shadow roots, and every
+frame of the page is searched, so banners inside shadow DOM or iframes are found too. "All" variants
+("Alles accepteren") are preferred over bare verbs ("Accepteren").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.async_api import Frame, Locator, Page
+
+ACCEPT = [
+    r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"accepteer\s+alle", r"alles?\s+toestaan",
+    r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"alle\s+zulassen", r"alles\s+akzeptieren",
+    r"tout\s+accepter", r"accepter\s+tout", r"accept\s+all", r"allow\s+all", r"agree\s+to\s+all",
+    r"accepteren", r"akkoord", r"akzeptieren", r"zustimmen", r"einverstanden", r"accepter", r"j'accepte",
+    r"accept", r"i\s+agree", r"agree", r"allow",
+]
+REJECT = [
+    r"alles?\s+weigeren", r"alle\s+cookies\s+weigeren", r"alles?\s+afwijzen", r"alleen\s+(strikt\s+)?noodzakelijke?",
+    r"alle\s+ablehnen", r"nur\s+(notwendige|essenzielle|erforderliche)", r"alles\s+ablehnen",
+    r"tout\s+refuser", r"refuser\s+tout", r"continuer\s+sans\s+accepter", r"reject\s+all", r"decline\s+all",
+    r"deny\s+all", r"(only|necessary)\s+(necessary|only)", r"weigeren", r"afwijzen", r"niet\s+akkoord",
+    r"ablehnen", r"refuser", r"reject", r"decline", r"deny",
+]
+SETTINGS = [
+    r"instellingen", r"voorkeuren", r"aanpassen", r"einstellungen", r"anpassen", r"präferenzen", r"param[eè]tres",
+    r"personnaliser", r"settings", r"preferences", r"customi[sz]e", r"manage",
+]
+SAVE = [
+    r"(keuze|selectie|voorkeuren)\s+opslaan", r"opslaan", r"auswahl\s+(speichern|bestätigen)", r"speichern",
+    r"enregistrer", r"confirm\s+(my\s+)?choices", r"save",
+]
+CATEGORY_WORDS = {
+    "performance": [r"prestatie", r"analyti", r"statisti", r"performance", r"mesure", r"leistung"],
+    "functional": [r"functione", r"funktion", r"fonctionn", r"functional", r"voorkeur", r"pr[äa]ferenz", r"preference"],
+    "targeting": [r"targeting", r"marketing", r"advertent", r"werbung", r"publicit", r"advertis", r"reclame"],
+}
+
+
+@dataclass
+class FoundControl:
+    frame: Frame
+    locator: Locator
+    text: str
+    pattern: str
+
+
+async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -> FoundControl | None:
+    """The best visible button/link whose accessible name matches one of the patterns (in order of preference)."""
+    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    for pat in patterns:
+        rx = re.compile(rf"^\s*{pat}\b", re.IGNORECASE)
+        for frame in frames:
+            for role in ("button", "link"):
+                try:
+                    loc = frame.get_by_role(role, name=rx)
+                    n = await loc.count()
+                except Exception:  # noqa: BLE001 - detached frames
+                    continue
+                for i in range(min(n, 5)):
+                    cand = loc.nth(i)
+                    try:
+                        if await cand.is_visible(timeout=timeout_ms):
+                            text = (await cand.inner_text(timeout=timeout_ms)).strip()
+                            return FoundControl(frame, cand, text[:80], pat)
+                    except Exception:  # noqa: BLE001
+                        continue
+    return None
+
+
+async def find_category_toggle(page: Page, category: str) -> Locator | None:
+    """A checkbox or switch whose label mentions the category (any language)."""
+    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    for word in CATEGORY_WORDS.get(category, [category]):
+        rx = re.compile(word, re.IGNORECASE)
+        for frame in frames:
+            for role in ("checkbox", "switch"):
+                try:
+                    loc = frame.get_by_role(role, name=rx)
+                    if await loc.count():
+                        return loc.first
+                except Exception:  # noqa: BLE001
+                    continue
+    return None
