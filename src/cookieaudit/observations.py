@@ -162,6 +162,7 @@ class Observation:
     errors: tuple[str, ...] = ()          # why the visit is incomplete, and non-fatal problems
     evidence: dict[str, str] = field(default_factory=dict)  # "har" -> relative path, ...
     browser: dict[str, Any] = field(default_factory=dict)   # per-visit browser facts (locale, tz, UA, viewport)
+    banner: dict[str, Any] = field(default_factory=dict)    # first-layer measurements (browse/banner.py), no-interaction visits
     schema: str = OBSERVATION_SCHEMA
 
     # -- convenience views used by rules -------------------------------------------------------------
@@ -213,6 +214,7 @@ class Observation:
             errors=tuple(data.get("errors", ())),
             evidence=dict(data.get("evidence", {})),
             browser=dict(data.get("browser", {})),
+            banner=dict(data.get("banner", {})),
         )
 
     def dump(self, path: Path) -> None:

@@ -19,7 +19,8 @@ from playwright.async_api import Browser, Page
 from ..expectations import Domain, Expectations
 from ..observations import ConsentOutcome, Observation, PageRecord
 from .chromium import BrowserPolicy
-from .consent import perform_choice
+from .banner import measure_banner
+from .consent import perform_choice, read_state
 from .consent.autoconsent import AutoconsentSession
 from .recorder import VisitRecorder
 
@@ -133,11 +134,19 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         if not await visit_page("before-consent", domain.pages[0], "before-consent"):
             status = "incomplete"
             return
+        if choice == "no-interaction":
+            try:
+                banner.update(await measure_banner(page, domain))
+                banner["screenshot"] = pages[0].screenshot
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"banner measurement: {str(exc).splitlines()[0]}")
         # the consent moment: t = 0 for every record of this visit
         t0_holder.append(time.monotonic())
         consent_wall.append(utc_now())
         rec.phase = "after-choice"
         consent = await perform_choice(page, choice, domain, expectations, autoconsent, clock)
+        if choice == "no-interaction":
+            banner["implied_consent_probe"] = await probe_implied_consent(page, domain)
         await settle(page, rec, settle_policy)
         await screenshot("after-choice")
         await rec.snapshot(page)
@@ -149,6 +158,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
                 status = "incomplete"
 
     consent_wall: list[str] = []
+    banner: dict = {}
     try:
         await asyncio.wait_for(walk(), timeout=budget)
     except asyncio.TimeoutError:
@@ -180,10 +190,31 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
         requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
         storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), errors=tuple(errors + rec.errors),
-        evidence=evidence,
+        evidence=evidence, banner=banner,
         browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
                  "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3)},
     )
+
+
+async def probe_implied_consent(page: Page, domain: Domain) -> dict:
+    """The no-interaction visitor scrolls and clicks on page content (never the banner): consent must not follow."""
+    _, before = await read_state(page)
+    actions = []
+    try:
+        await page.mouse.wheel(0, 1500)
+        actions.append("scrolled 1500 px")
+        await asyncio.sleep(0.2)
+        target = page.locator("main h1, h1, main p, p").first
+        box = await target.bounding_box(timeout=1000)
+        if box:
+            await page.mouse.click(box["x"] + 2, box["y"] + 2)
+            actions.append("clicked page content (first heading/paragraph)")
+    except Exception as exc:  # noqa: BLE001
+        actions.append(f"probe incomplete: {str(exc).splitlines()[0]}")
+    await asyncio.sleep(0.3)
+    _, after = await read_state(page)
+    return {"actions": actions, "decided_before": bool(before and before.get("decided")),
+            "decided_after": bool(after and after.get("decided")), "state_after": after}
 
 
 def _with_autoconsent_log(consent: ConsentOutcome, session: AutoconsentSession, t0: float) -> ConsentOutcome:
