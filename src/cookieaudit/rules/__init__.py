@@ -1,0 +1,96 @@
+"""The rules: one small module per rule (bilingual metadata + a pure check), and the two entry points.
+
+    from cookieaudit.rules import evaluate, catalogue
+    findings = evaluate(observations, expectations, kb, paths)   # paths[(domain, choice)] -> "observations/<d>/<c>.json"
+    catalogue(lang=None)   # rule id -> {"id", "title", "explanation", "severity", "jurisdictions", "legal_basis", ...}
+
+Adding a rule = one module with ``META`` and ``check(ctx, out)`` plus one line in ``RULES``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Iterable, Mapping
+
+from ..expectations import Expectations
+from ..findings import Finding, severity_rank, subject_key
+from ..kb import KnowledgeBase
+from ..observations import Observation
+from . import (
+    category_violation,
+    consent_mode_cookieless_ping,
+    consent_not_verified,
+    consent_signal_mismatch,
+    cookie_lifetime,
+    de_gtm_before_consent,
+    de_google_fonts_before_consent,
+    declared_not_observed,
+    ga_ip_not_anonymised,
+    nl_analytics_exemption,
+    non_eea_recipient,
+    pre_consent_tracking,
+    tracking_after_reject,
+    undeclared_cookie,
+    undeclared_tracker,
+    unknown_third_party,
+)
+from .base import RuleMeta
+from .context import Collector, Context
+
+RULES: tuple[ModuleType, ...] = (
+    pre_consent_tracking,
+    nl_analytics_exemption,
+    tracking_after_reject,
+    category_violation,
+    consent_signal_mismatch,
+    consent_mode_cookieless_ping,
+    ga_ip_not_anonymised,
+    undeclared_tracker,
+    unknown_third_party,
+    undeclared_cookie,
+    cookie_lifetime,
+    de_gtm_before_consent,
+    de_google_fonts_before_consent,
+    non_eea_recipient,
+    declared_not_observed,
+    consent_not_verified,
+)
+
+_BY_ID: dict[str, ModuleType] = {m.META.id: m for m in RULES}
+
+
+def rule_ids() -> list[str]:
+    return [m.META.id for m in RULES]
+
+
+def catalogue(lang: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every rule's metadata. ``lang`` ("en"/"nl") flattens title/explanation to that language."""
+    return {m.META.id: m.META.to_dict(lang) for m in RULES}
+
+
+def sort_key(f: Finding) -> tuple:
+    return (f.domain, -severity_rank(f.severity), rule_ids().index(f.rule) if f.rule in _BY_ID else 99, f.rule,
+            f.choice, f.vendor or "", subject_key(f.subject), f.id)
+
+
+def evaluate(observations: Iterable[Observation] | Mapping[Any, Observation], expectations: Expectations,
+             kb: KnowledgeBase, paths: Mapping[tuple[str, str], str] | None = None,
+             rules: Iterable[str] | None = None) -> list[Finding]:
+    """Run the rules over the observations of one audit; deterministic, sorted findings.
+
+    ``paths`` maps (domain, choice) to the observation file relative to the run folder (used in evidence
+    pointers; default ``observations/<domain>/<choice>.json``). ``rules`` restricts to some rule ids.
+    """
+    ctx = Context(observations, expectations, kb, paths)
+    out = Collector(ctx)
+    selected = [(_BY_ID[r] if r in _BY_ID else _unknown(r)) for r in rules] if rules is not None else list(RULES)
+    for module in selected:
+        module.check(ctx, out)
+    return sorted(out.findings(), key=sort_key)
+
+
+def _unknown(rule_id: str) -> ModuleType:
+    raise KeyError(f"unknown rule {rule_id!r}; known: {', '.join(rule_ids())}")
+
+
+__all__ = ["evaluate", "catalogue", "rule_ids", "RULES", "RuleMeta", "Context", "Collector"]

@@ -1,0 +1,174 @@
+"""A run folder loaded as plain data: findings.json, the observation files and the evidence manifest.
+
+Formats read this and nothing else (no browser, no knowledge base). Observations stay plain dicts so that the
+JSON pointers in a finding's evidence resolve exactly as a reader of the file would resolve them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..findings import SEVERITIES, load_findings, severity_rank
+from ..manifest import EVIDENCE_MANIFEST_NAME, read_manifest, sha256_file, verify_evidence_manifest
+
+
+@dataclass(frozen=True)
+class EvidenceManifest:
+    name: str
+    sha256: str                      # of the manifest file itself: what the report prints
+    files: dict[str, str]            # relative path -> sha256
+    problems: tuple[str, ...] = ()   # evidence changed since the manifest was written
+
+
+@dataclass
+class RunData:
+    root: Path
+    doc: dict[str, Any]
+    observations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    load_errors: list[str] = field(default_factory=list)
+    evidence_manifest: EvidenceManifest | None = None
+
+    # -- loading ----------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, run_dir: str | Path) -> "RunData":
+        root = Path(run_dir).resolve()
+        run = cls(root=root, doc=load_findings(root))
+        for v in run.visits:
+            rel = v.get("observation") or f"observations/{v['domain']}/{v['choice']}.json"
+            path = run.file(rel)
+            if path is None:
+                if v.get("status") == "complete":
+                    run.load_errors.append(f"{rel}: observation file not found")
+                continue
+            try:
+                run.observations[(v["domain"], v["choice"])] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                run.load_errors.append(f"{rel}: {exc}")
+        em = root / EVIDENCE_MANIFEST_NAME
+        if em.is_file():
+            try:
+                files = read_manifest(em)
+                problems = tuple(verify_evidence_manifest(root))
+            except ValueError as exc:
+                files, problems = {}, (str(exc),)
+            run.evidence_manifest = EvidenceManifest(EVIDENCE_MANIFEST_NAME, sha256_file(em), files, problems)
+        return run
+
+    def file(self, rel: str | None) -> Path | None:
+        """A file named relative to the run folder, only if it exists *inside* it (no ../ escapes)."""
+        if not rel:
+            return None
+        try:
+            p = (self.root / rel).resolve()
+            p.relative_to(self.root)
+        except (ValueError, OSError):
+            return None
+        return p if p.is_file() else None
+
+    # -- the findings.json document ------------------------------------------------------------------------
+    @property
+    def run(self) -> dict[str, Any]:
+        return self.doc.get("run", {})
+
+    @property
+    def status(self) -> str:
+        return self.doc.get("status", "complete")
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self.doc.get("missing", []))
+
+    @property
+    def domains(self) -> list[dict[str, Any]]:
+        doms = list(self.doc.get("domains", []))
+        known = {d["host"] for d in doms}
+        for v in self.visits:   # tolerate a visit of a domain that is not listed
+            if v["domain"] not in known:
+                known.add(v["domain"])
+                doms.append({"host": v["domain"]})
+        return doms
+
+    @property
+    def choices(self) -> list[str]:
+        out = list(self.doc.get("choices", []))
+        for v in self.visits:
+            if v["choice"] not in out:
+                out.append(v["choice"])
+        return out
+
+    @property
+    def visits(self) -> list[dict[str, Any]]:
+        return list(self.doc.get("visits", []))
+
+    @property
+    def rules(self) -> dict[str, dict[str, Any]]:
+        return dict(self.doc.get("rules", {}))
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return list(self.doc.get("findings", []))
+
+    def visit(self, domain: str, choice: str) -> dict[str, Any] | None:
+        return next((v for v in self.visits if v["domain"] == domain and v["choice"] == choice), None)
+
+    def observation(self, domain: str, choice: str) -> dict[str, Any] | None:
+        return self.observations.get((domain, choice))
+
+    def findings_in(self, domain: str, choice: str) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f["domain"] == domain and f["choice"] == choice]
+
+    def sorted_findings(self) -> list[dict[str, Any]]:
+        """Worst first, then by rule, domain order, choice order, time."""
+        dom = {d["host"]: i for i, d in enumerate(self.domains)}
+        cho = {c: i for i, c in enumerate(self.choices)}
+        return sorted(self.findings, key=lambda f: (
+            -severity_rank(f["severity"]), f["rule"], dom.get(f["domain"], 99), cho.get(f["choice"], 99),
+            f.get("t") if f.get("t") is not None else 1e9, f["id"]))
+
+    def resolve(self, observation_rel: str | None, pointer: str | None) -> Any:
+        """Follow a JSON pointer (RFC 6901) into a loaded observation; None when it does not resolve."""
+        if not observation_rel or pointer is None:
+            return None
+        obs = next((o for (d, c), o in self.observations.items()
+                    if (self.visit(d, c) or {}).get("observation") == observation_rel
+                    or f"observations/{d}/{c}.json" == observation_rel), None)
+        if obs is None:
+            return None
+        node: Any = obs
+        for part in [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]:
+            try:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                return None
+        return node
+
+
+def is_waived(f: dict[str, Any]) -> bool:
+    """An unexpired waiver covers the finding (top-level ``waived``, or the older ``details.waived``)."""
+    return bool(f.get("waived") or (f.get("details") or {}).get("waived"))
+
+
+def baseline_status(f: dict[str, Any]) -> str | None:
+    """new | persisting | resolved against a baseline run; None when no baseline was applied."""
+    return f.get("status") or (f.get("details") or {}).get("baseline_status")
+
+
+def counts(f: dict[str, Any]) -> bool:
+    """Does a finding count towards a visit's verdict in the report? (≥ low, not waived, not resolved).
+
+    Persisting findings count: the report says what the browser saw, whatever an earlier run saw.
+    """
+    return severity_rank(f["severity"]) >= SEVERITIES.index("low") and not is_waived(f) \
+        and baseline_status(f) != "resolved"
+
+
+def counts_for_ci(f: dict[str, Any]) -> bool:
+    """Does a finding fail CI (JUnit)? As the exit code: also not when it persists from the baseline."""
+    return counts(f) and baseline_status(f) in (None, "new")
+
+
+def worst(findings: list[dict[str, Any]]) -> str | None:
+    return max((f["severity"] for f in findings), key=severity_rank, default=None)

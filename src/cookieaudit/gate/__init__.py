@@ -1,0 +1,61 @@
+"""Gate: what turns an audit into a CI decision — baselines, waivers, history/trend, shards, merge, policy drift.
+
+Typical use after the rules ran (``doc`` is the findings.json document of :func:`cookieaudit.scan.build_document`)::
+
+    from cookieaudit.gate import apply_gates
+    doc = apply_gates(doc, baseline="reports/last/findings.json", waivers="waivers.yaml")
+
+Heavy dependencies (pandas, matplotlib, httpx, bs4) are imported only by the functions that need them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from .baseline import apply_baseline, load_baseline
+from .shard import parse_shard, select_shard, shard_assignment
+from .summary import add_warning, counts_for_exit, recompute_summary
+from .waivers import Waivers, apply_waivers, load_waivers, stderr_warning
+
+__all__ = ["apply_gates", "apply_baseline", "load_baseline", "apply_waivers", "load_waivers", "Waivers",
+           "select_shard", "parse_shard", "shard_assignment", "recompute_summary", "counts_for_exit", "add_warning",
+           "append_history", "trend_chart", "merge_runs", "check_policies"]
+
+
+def apply_gates(doc: dict[str, Any], *, baseline: Any = None, waivers: Waivers | str | Path | None = None,
+                today: dt.date | None = None,
+                warn: Callable[[str], None] | None = stderr_warning) -> dict[str, Any]:
+    """Waivers, then baseline, then the summary: returns a new document (the input is not changed).
+
+    ``baseline``: a findings.json document, file or run folder. ``waivers``: a loaded :class:`Waivers` or a path.
+    Without either, the summary is still recomputed with :func:`recompute_summary`.
+    """
+    out = doc
+    if waivers is not None:
+        out = apply_waivers(out, waivers, today=today, warn=warn)
+    if baseline is not None:
+        out = apply_baseline(out, baseline)
+    if out is doc:
+        import copy
+
+        out = copy.deepcopy(doc)
+    recompute_summary(out)
+    return out
+
+
+def __getattr__(name: str) -> Any:          # lazy: pandas/matplotlib/httpx only when used
+    if name in ("append_history", "trend_chart", "read_history"):
+        from . import history
+
+        return getattr(history, name)
+    if name == "merge_runs":
+        from .merge import merge_runs
+
+        return merge_runs
+    if name == "check_policies":
+        from .policy_check import check_policies
+
+        return check_policies
+    raise AttributeError(name)

@@ -1,0 +1,475 @@
+"""What every rule reads: the observations of one audit, classified once, with the consent state of each item.
+
+A *run* is one (domain, choice) observation. Each request, cookie and storage record of a run becomes an
+:class:`Item` carrying its :class:`~cookieaudit.kb.Attribution`, the *window* it falls in and the consent
+categories the visitor had granted at that moment:
+
+- ``pre-consent``: the before-consent phase of any run, and every phase of the no-interaction run
+  (browsing on without answering the banner is not consent);
+- ``after-choice``: after-choice / next-page / after-reload of a run whose choice was made;
+- ``after-withdraw``: after consent was withdrawn.
+
+Cookies and storage are snapshots taken at the end of each phase; an item present in an after-choice snapshot
+that was already there before consent (or whose ``first_seen_t`` is negative) is a *leftover*: the pre-consent
+rule reports it, the after-choice rules do not report it again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
+
+from ..expectations import Expectations
+from ..findings import Evidence, Finding, severity_rank, subject_key
+from ..kb import Attribution, KnowledgeBase, Parties
+from ..kb.cookies import domain_matches, parse_cookie_string, requested_lifetime_seconds
+from ..kb.google import ConsentSignals, GAHit, ga_hits, request_consent
+from ..kb.parties import host_matches
+from ..observations import Observation
+
+WINDOW_PRE = "pre-consent"
+WINDOW_AFTER = "after-choice"
+WINDOW_WITHDRAW = "after-withdraw"
+_TLD_COUNTRY = {"nl": "NL", "be": "BE", "de": "DE", "at": "AT"}
+_MAX_URL = 600
+
+
+def _epoch(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+@dataclass
+class Item:
+    kind: str                       # request | cookie | storage
+    index: int                      # index in the observation's list
+    pointer: str                    # JSON pointer into the observation
+    t: float | None
+    phase: str
+    window: str
+    permitted: frozenset[str]       # consent categories granted at that moment (necessary always)
+    att: Attribution
+    subject: dict[str, Any]
+    record: Any
+    host: str = ""
+    path: str = ""
+    leftover: bool = False          # cookie/storage already stored before consent
+    consent: ConsentSignals | None = None
+    ga: tuple[GAHit, ...] = ()
+    tag_loader: bool = False        # a Google tag loader request (googletagmanager.com, first-party gtm.js)
+    requested_lifetime_days: float | None = None   # cookies: from the raw Set-Cookie / document.cookie
+    stored_lifetime_days: float | None = None      # cookies: from the jar's (capped) expiry
+
+    @property
+    def cookieless_ping(self) -> bool:
+        return self.consent is not None and self.consent.cookieless
+
+    @property
+    def order(self) -> tuple[float, int]:
+        return (self.t if self.t is not None else math.inf, self.index)
+
+
+@dataclass
+class Run:
+    domain: str
+    choice: str
+    obs: Observation
+    path: str
+    jurisdiction: str
+    rank: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def consent_verified(self) -> bool | None:
+        o = self.obs.consent.outcome
+        if o == "not-applicable" or self.choice == "no-interaction":
+            return None
+        return o == "verified"
+
+    def screenshot(self, phase: str) -> str | None:
+        for p in self.obs.pages:
+            if p.phase == phase and p.screenshot:
+                return p.screenshot
+        return None
+
+    def requests(self) -> list[Item]:
+        return [i for i in self.items if i.kind == "request"]
+
+
+@dataclass
+class Exemption:
+    """The Dutch analytics exemption (Tw 11.7a lid 3 sub b) for Google Analytics on one domain."""
+
+    domain: str
+    applies: bool
+    conditions: list[dict[str, Any]]
+    items: list[tuple[Run, Item]]
+
+    def failed(self) -> list[str]:
+        return [c["id"] for c in self.conditions if c["status"] == "failed"]
+
+
+class Context:
+    def __init__(self, observations: Iterable[Observation], expectations: Expectations, kb: KnowledgeBase,
+                 paths: Mapping[tuple[str, str], str] | None = None):
+        self.expectations = expectations
+        self.kb = kb
+        self.paths = dict(paths or {})
+        obs_list = list(observations.values() if isinstance(observations, Mapping) else observations)
+        hosts = {d.host for d in expectations.domains} | {o.domain for o in obs_list}
+        self.parties = Parties(hosts)
+        self.classifier = kb.classifier(self.parties)
+        self.choice_order = list(expectations.choices())
+        self.all_categories = frozenset(c.id for c in expectations.categories)
+        self.declared_ids = {v.id for v in expectations.vendors}
+        self.declared_groups = {kb.vendor(v.id).group for v in expectations.vendors if kb.vendor(v.id)}
+        self.runs: list[Run] = []
+        for o in obs_list:
+            run = Run(domain=o.domain, choice=o.choice, obs=o,
+                      path=self.paths.get((o.domain, o.choice), f"observations/{o.domain}/{o.choice}.json"),
+                      jurisdiction=self.jurisdiction(o.domain), rank=self.choice_rank(o.choice))
+            run.items = self._items(run)
+            self.runs.append(run)
+        self.runs.sort(key=lambda r: (r.domain, r.rank, r.choice))
+        self.domains = sorted({r.domain for r in self.runs})
+        self.exemptions = {d: self._exemption(d) for d in self.domains}
+
+    # -- facts ------------------------------------------------------------------------------------------
+    def choice_rank(self, choice: str) -> int:
+        try:
+            return self.choice_order.index(choice)
+        except ValueError:
+            return len(self.choice_order)
+
+    def jurisdiction(self, domain: str) -> str:
+        d = self.expectations.domain(domain)
+        if d is not None:
+            return d.country
+        return _TLD_COUNTRY.get(domain.rsplit(".", 1)[-1].lower(), "EU")
+
+    def runs_of(self, domain: str) -> list[Run]:
+        return [r for r in self.runs if r.domain == domain]
+
+    def declared(self, vendor_id: str | None) -> bool:
+        return bool(vendor_id) and vendor_id in self.declared_ids
+
+    def allowed_categories(self, vendor_id: str | None) -> set[str]:
+        """Categories under which a vendor may run: the policy's for a declared vendor, else the KB's."""
+        if not vendor_id:
+            return set()
+        dv = self.expectations.vendor(vendor_id)
+        if dv is not None:
+            return set(dv.categories)
+        v = self.kb.vendor(vendor_id)
+        return set(v.categories) if v else set()
+
+    def consented(self, item: Item) -> bool:
+        """Did the visitor agree to what this item is, at that moment?"""
+        if item.att.category == "necessary":
+            return True
+        allowed = self.allowed_categories(item.att.vendor)
+        if not allowed:
+            allowed = {item.att.category} if item.att.category else set()
+        if not allowed:   # unknown purpose: only "accept all" covers it
+            return item.window == WINDOW_AFTER and self.all_categories <= item.permitted
+        return bool(allowed & item.permitted)
+
+    def exempt(self, run: Run, item: Item) -> bool:
+        ex = self.exemptions.get(run.domain)
+        return bool(ex and ex.applies and item.att.vendor == "google-analytics" and not _ga_ad_feature(item))
+
+    # -- building items -------------------------------------------------------------------------------
+    def _window(self, run: Run, phase: str) -> tuple[str, frozenset[str]]:
+        necessary = frozenset(c.id for c in self.expectations.categories if c.necessary) or frozenset({"necessary"})
+        if run.choice == "no-interaction" or phase == "before-consent":
+            return WINDOW_PRE, necessary
+        if phase == "after-withdraw":
+            return WINDOW_WITHDRAW, necessary
+        if run.choice in self.choice_order:
+            return WINDOW_AFTER, frozenset(self.expectations.accepted_categories(run.choice))
+        return WINDOW_AFTER, necessary
+
+    def _items(self, run: Run) -> list[Item]:
+        o = run.obs
+        clf = self.classifier
+        items: list[Item] = []
+        t0 = _epoch(o.consent_wall_utc)
+        start = _epoch(o.started_utc)
+        try:
+            capture = o.capture_epoch()
+        except (ValueError, TypeError):
+            capture = None
+
+        def wall(t: float | None) -> float | None:
+            if t0 is not None and t is not None:
+                return t0 + t
+            return start
+
+        for i, r in enumerate(o.requests):
+            window, permitted = self._window(run, r.phase)
+            try:
+                parts = urlsplit(r.url)
+                host, path = (parts.hostname or "").lower(), parts.path or "/"
+            except ValueError:
+                host, path = "", "/"
+            att = clf.request(r.url, r.resource_type, r.page_url or r.frame_url)
+            first = att.party == "first"
+            consent = None
+            hits: tuple[GAHit, ...] = ()
+            if att.vendor and self.kb.vendor(att.vendor) and self.kb.vendor(att.vendor).group == "google":
+                consent = request_consent(r.url, r.post_data)
+                hits = tuple(ga_hits(r.url, r.post_data, first_party=first))
+            elif first and att.vendor == "google-analytics":
+                hits = tuple(ga_hits(r.url, r.post_data, first_party=True))
+            loader = host_matches(host, "googletagmanager.com") or (first and att.vendor == "google-tag-manager")
+            items.append(Item(
+                kind="request", index=i, pointer=f"/requests/{i}", t=r.t, phase=r.phase, window=window,
+                permitted=permitted, att=att, record=r, host=host, path=path, consent=consent, ga=hits,
+                tag_loader=loader,
+                subject={"kind": "request", "url": r.url[:_MAX_URL], "host": host, "path": path,
+                         "resource_type": r.resource_type},
+            ))
+
+        # who set each cookie, and which lifetime it asked for (raw header / JS assignment)
+        setters: dict[str, list[tuple[float, str | None, str, float | None]]] = {}
+        for sc in o.set_cookies:
+            if sc.blocked_reasons:
+                continue
+            name, _v, attrs = parse_cookie_string(sc.header)
+            life = requested_lifetime_seconds(attrs, wall(sc.t))
+            setters.setdefault(name, []).append((sc.t, sc.url, attrs.get("domain") or _host(sc.url), life))
+        for w in o.cookie_writes:
+            name, _v, attrs = parse_cookie_string(w.cookie)
+            life = requested_lifetime_seconds(attrs, wall(w.t))
+            setters.setdefault(name, []).append((w.t, w.script_url, attrs.get("domain") or _host(w.frame_url), life))
+
+        before = {(c.name, c.domain) for c in o.cookies if c.phase == "before-consent"}
+        for i, c in enumerate(o.cookies):
+            window, permitted = self._window(run, c.phase)
+            cands = [s for s in setters.get(c.name, ()) if _same_site_domain(s[2], c.domain)]
+            cands.sort(key=lambda s: s[0])
+            set_by = c.set_by or next((s[1] for s in cands if s[1]), None)
+            lives = [s[3] for s in cands if s[3] is not None]
+            requested = max(lives) / 86400 if lives else None
+            stored = (c.expires - capture) / 86400 if (c.expires and capture) else None
+            att = clf.cookie(c.name, c.domain, set_by)
+            leftover = window != WINDOW_PRE and (
+                (c.first_seen_t is not None and c.first_seen_t < 0) or (c.name, c.domain) in before)
+            t = c.first_seen_t if c.first_seen_t is not None else (cands[0][0] if cands else None)
+            items.append(Item(
+                kind="cookie", index=i, pointer=f"/cookies/{i}", t=t, phase=c.phase, window=window,
+                permitted=permitted, att=att, record=c, host=c.domain.lstrip("."), leftover=leftover,
+                requested_lifetime_days=requested, stored_lifetime_days=stored,
+                subject={"kind": "cookie", "name": c.name, "domain": c.domain},
+            ))
+
+        before_s = {(s.origin, s.kind, s.key) for s in o.storage if s.phase == "before-consent"}
+        for i, s in enumerate(o.storage):
+            window, permitted = self._window(run, s.phase)
+            att = clf.storage(s.origin, s.key, s.kind)
+            items.append(Item(
+                kind="storage", index=i, pointer=f"/storage/{i}", t=None, phase=s.phase, window=window,
+                permitted=permitted, att=att, record=s, host=_host(s.origin),
+                leftover=window != WINDOW_PRE and (s.origin, s.kind, s.key) in before_s,
+                subject={"kind": "storage", "storage": s.kind, "key": s.key, "origin": s.origin},
+            ))
+        return items
+
+    # -- the Dutch analytics exemption ----------------------------------------------------------------
+    def _exemption(self, domain: str) -> Exemption:
+        """Google Analytics running without consent on a .nl domain is exempt (Tw 11.7a lid 3 sub b) only in
+        the AP's privacy-friendly configuration; these are its client-side observable conditions."""
+        ga_items: list[tuple[Run, Item]] = []
+        ad_signals: list[str] = []
+        for run in self.runs_of(domain):
+            for it in run.items:
+                if it.leftover:
+                    continue
+                if "performance" in it.permitted and it.window == WINDOW_AFTER:
+                    continue   # analytics was consented to: nothing to exempt
+                if it.att.vendor == "google-analytics":
+                    if _ga_ad_feature(it):
+                        ad_signals.append(_label(it))
+                    else:
+                        ga_items.append((run, it))
+                elif it.kind == "cookie" and it.subject["name"].startswith(("_gcl_", "_gac_")) and "targeting" not in it.permitted:
+                    ad_signals.append(_label(it))
+        if self.jurisdiction(domain) != "NL" or not ga_items:
+            return Exemption(domain, False, [], ga_items)
+        hits = [h for _r, it in ga_items for h in it.ga]
+        ua_no_aip = sorted({h.tid or "?" for h in hits if h.version == "ua" and not h.aip})
+        with_uid = sorted({h.tid or "?" for h in hits if h.user_id})
+        ads_granted = sorted({_label(it) for _r, it in ga_items if it.consent and
+                              it.consent.states.get("ad_storage") == "granted" and "targeting" not in it.permitted})
+        versions = sorted({h.version for h in hits})
+        conds = [
+            _cond("declared", self.declared("google-analytics"),
+                  "Google Analytics is named in the privacy policy",
+                  "Google Analytics wordt in de privacyverklaring genoemd"),
+            _cond("ip-anonymised", not ua_no_aip,
+                  "IP addresses masked: GA4 by design, UA hits carry aip" if not ua_no_aip
+                  else f"UA hits without aip ({', '.join(ua_no_aip)})",
+                  "IP-adressen gemaskeerd: GA4 standaard, UA-hits met aip" if not ua_no_aip
+                  else f"UA-hits zonder aip ({', '.join(ua_no_aip)})",
+                  evidence={"hit_versions": versions}),
+            _cond("no-advertising-features", not ad_signals and not ads_granted,
+                  "no advertising-feature or Google-signals traffic, no ad cookies, ad_storage not granted"
+                  if not (ad_signals or ads_granted) else
+                  f"advertising indicators without consent: {', '.join(sorted(set(ad_signals + ads_granted))[:5])}",
+                  "geen advertentiefuncties of Google-signals-verkeer, geen advertentiecookies"
+                  if not (ad_signals or ads_granted) else
+                  f"advertentie-indicatoren zonder toestemming: {', '.join(sorted(set(ad_signals + ads_granted))[:5])}"),
+            _cond("no-user-id", not with_uid,
+                  "no User-ID parameter in the hits" if not with_uid else f"User-ID sent ({', '.join(with_uid)})",
+                  "geen User-ID in de hits" if not with_uid else f"User-ID verstuurd ({', '.join(with_uid)})"),
+            {"id": "processor-agreement", "status": "not verifiable",
+             "en": "processor agreement with Google: not observable client-side",
+             "nl": "verwerkersovereenkomst met Google: niet client-side waarneembaar"},
+            {"id": "data-sharing-off", "status": "not verifiable",
+             "en": "'data sharing' settings: not observable client-side",
+             "nl": "instellingen 'gegevens delen': niet client-side waarneembaar"},
+        ]
+        applies = all(c["status"] != "failed" for c in conds)
+        return Exemption(domain, applies, conds, ga_items)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _cond(cid: str, ok: bool, en: str, nl: str, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": cid, "status": "met" if ok else "failed", "en": en, "nl": nl}
+    if evidence:
+        d["evidence"] = evidence
+    return d
+
+
+def _ga_ad_feature(item: Item) -> bool:
+    """GA traffic that means advertising features / Google signals (AP step 4) or an ad cookie."""
+    if item.kind == "request":
+        return any(host_matches(item.host, h) for h in ("analytics.google.com", "stats.g.doubleclick.net"))
+    if item.kind == "cookie":
+        return item.att.category == "targeting"
+    return False
+
+
+def _label(item: Item) -> str:
+    s = item.subject
+    if s["kind"] == "request":
+        return f"{s['host']}{s['path']}"
+    if s["kind"] == "cookie":
+        return f"cookie {s['name']}"
+    return f"storage {s.get('key')}"
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _same_site_domain(setter_domain: str, cookie_domain: str) -> bool:
+    a = (setter_domain or "").lower().lstrip(".")
+    b = (cookie_domain or "").lower().lstrip(".")
+    return bool(a and b) and (a == b or domain_matches(b, a) or domain_matches(a, b))
+
+
+# -- collecting findings ------------------------------------------------------------------------------
+
+@dataclass
+class _Group:
+    rank: tuple
+    run: Run
+    item: Item | None
+    fields: dict[str, Any]
+    count: int
+    choices: set[str]
+    severity: str
+
+
+class Collector:
+    """Groups repeated observations into one finding per (rule, domain, choice, vendor, subject).
+
+    ``scope="domain"`` merges the same subject across the runs of a domain (for facts that do not depend on
+    the choice, such as what happens before consent): the finding is filed under the first choice (in the
+    audit's choice order) where it was seen, and ``details.choices`` lists all of them.
+    The first occurrence (earliest choice, then earliest time) provides the time, message and evidence.
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.groups: dict[tuple, _Group] = {}
+
+    def add(self, rule: str, run: Run, item: Item | None, *, severity: str, subject: dict[str, Any],
+            message: str, message_nl: str, vendor: str | None = None, category: str | None = None,
+            details: dict[str, Any] | None = None, scope: str = "run", tag: str = "",
+            pointer: str | None = None, phase: str | None = None, t: float | None = None) -> None:
+        key = (rule, run.domain, vendor or "", subject_key(subject), tag,
+               run.choice if scope == "run" else "*")
+        order = item.order if item is not None else (t if t is not None else math.inf, -1)
+        rank = (run.rank, run.choice, order) if scope == "domain" else (order,)
+        fields = {
+            "subject": subject, "message": _cap(message), "message_nl": _cap(message_nl), "vendor": vendor,
+            "category": category, "details": dict(details or {}),
+            "pointer": pointer or (item.pointer if item is not None else None),
+            "phase": phase or (item.phase if item is not None else None),
+            "t": t if t is not None else (item.t if item is not None else None),
+            "window": item.window if item is not None else None,
+        }
+        g = self.groups.get(key)
+        if g is None:
+            self.groups[key] = _Group(rank, run, item, fields, 1, {run.choice}, severity)
+            return
+        g.count += 1
+        g.choices.add(run.choice)
+        if severity_rank(severity) > severity_rank(g.severity):
+            g.severity = severity
+        if rank < g.rank:
+            g.rank, g.run, g.item, g.fields = rank, run, item, fields
+
+    def findings(self) -> list[Finding]:
+        out: dict[str, Finding] = {}
+        for key, g in self.groups.items():
+            rule = key[0]
+            run, f = g.run, g.fields
+            details = dict(f["details"])
+            details["count"] = g.count
+            if key[-1] == "*":
+                details["choices"] = sorted(g.choices, key=lambda c: (self.ctx.choice_rank(c), c))
+            if f["window"] and "window" not in details:
+                details["window"] = f["window"]
+            if f["window"] in (WINDOW_AFTER, WINDOW_WITHDRAW) or f["subject"].get("kind") == "visit":
+                details["consent_verified"] = run.consent_verified
+                if run.consent_verified is False:
+                    details["consent_note"] = (
+                        f"the {run.choice} choice could not be shown to register "
+                        f"(consent {run.obs.consent.outcome}{': ' + run.obs.consent.reason if run.obs.consent.reason else ''})")
+            if run.obs.status != "complete":
+                details["observation_status"] = run.obs.status
+            ev = [Evidence(observation=run.path, pointer=f["pointer"])]
+            shot = run.screenshot(f["phase"]) if f["phase"] else None
+            if shot:
+                ev.append(Evidence(screenshot=shot, note=f"end of the {f['phase']} phase"))
+            finding = Finding(
+                rule=rule, severity=g.severity, domain=run.domain, choice=run.choice, phase=f["phase"],
+                jurisdiction=run.jurisdiction, vendor=f["vendor"], subject=f["subject"], message=f["message"],
+                message_nl=f["message_nl"], category=f["category"],
+                t=round(f["t"], 3) if isinstance(f["t"], (int, float)) and math.isfinite(f["t"]) else None,
+                details=details, evidence=tuple(ev),
+            )
+            prev = out.get(finding.id)
+            if prev is None or severity_rank(finding.severity) > severity_rank(prev.severity):
+                if prev is not None:
+                    finding.details["count"] += prev.details.get("count", 0)
+                out[finding.id] = finding
+            else:
+                prev.details["count"] = prev.details.get("count", 0) + g.count
+        return list(out.values())
