@@ -73,6 +73,7 @@ class BannerSelectors(_Strict):
     save: str | None = None
     categories: dict[str, str] = Field(default_factory=dict)  # policy category id -> toggle selector
     frame: str | None = None   # selector of an iframe that holds the banner, if any
+    withdraw: str | None = None  # the site's own way back to the choice (floating icon, footer link)
 
 
 class Domain(_Strict):
@@ -144,6 +145,10 @@ class Expectations(_Strict):
     def choices(self) -> list[str]:
         """Every consent choice the audit runs for each domain."""
         return ["no-interaction", "reject-all", "accept-all"] + [f"only-{c.id}" for c in self.optional_categories]
+
+    def scenarios(self) -> list[str]:
+        """The choices plus ``withdraw`` (accept all, then withdraw through the site's own means)."""
+        return self.choices() + ["withdraw"]
 
     def accepted_categories(self, choice: str) -> set[str]:
         """The policy categories the visitor agreed to under a choice (necessary always counts)."""

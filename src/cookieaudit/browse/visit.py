@@ -20,7 +20,7 @@ from ..expectations import Domain, Expectations
 from ..observations import ConsentOutcome, Observation, PageRecord
 from .chromium import BrowserPolicy
 from .banner import measure_banner
-from .consent import perform_choice, read_state
+from .consent import banner_visible, detect_cmp, perform_choice, read_state, withdraw_choice
 from .consent.autoconsent import AutoconsentSession
 from .recorder import VisitRecorder
 
@@ -144,7 +144,8 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         t0_holder.append(time.monotonic())
         consent_wall.append(utc_now())
         rec.phase = "after-choice"
-        consent = await perform_choice(page, choice, domain, expectations, autoconsent, clock)
+        first = "accept-all" if choice == "withdraw" else choice
+        consent = await perform_choice(page, first, domain, expectations, autoconsent, clock)
         if choice == "no-interaction":
             banner["implied_consent_probe"] = await probe_implied_consent(page, domain)
         await settle(page, rec, settle_policy)
@@ -153,12 +154,25 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         pages.append(PageRecord(phase="after-choice", url=page.url, final_url=page.url, status=None,
                                 screenshot=str((ev_dir / "after-choice.png").relative_to(run_dir))
                                 if (ev_dir / "after-choice.png").exists() else None, t=round(clock(), 3)))
+        later_phase = "next-page"
+        if choice == "withdraw":
+            # withdrawal at t_w > 0: everything after it is judged as after refusal
+            rec.phase = later_phase = "after-withdraw"
+            consent = await withdraw_choice(page, domain, expectations, clock, consent)
+            await settle(page, rec, settle_policy)
+            await screenshot("after-withdraw")
+            await rec.snapshot(page)
         for i, path in enumerate(domain.pages[1:], start=1):
-            if not await visit_page("next-page", path, f"next-page-{i}"):
+            if not await visit_page(later_phase, path, f"{later_phase}-{i}"):
                 status = "incomplete"
+        if choice == "reject-all":
+            # persistence: the refusal must survive a reload (no banner silently coming back as accepted)
+            await visit_page("after-reload", domain.pages[0], "after-reload")
+            persistence.update(await persistence_check(page, domain))
 
     consent_wall: list[str] = []
     banner: dict = {}
+    persistence: dict = {}
     try:
         await asyncio.wait_for(walk(), timeout=budget)
     except asyncio.TimeoutError:
@@ -190,10 +204,18 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
         requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
         storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), errors=tuple(errors + rec.errors),
-        evidence=evidence, banner=banner,
+        evidence=evidence, banner={**banner, **({"persistence": persistence} if persistence else {})},
         browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
                  "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3)},
     )
+
+
+async def persistence_check(page: Page, domain: Domain) -> dict:
+    """After a reload: is the stored decision still there, and is the banner shown again?"""
+    adapter, state = await read_state(page)
+    visible = await banner_visible(page, adapter or await detect_cmp(page), domain)
+    return {"after_reload": {"decided": bool(state and state.get("decided")), "banner_visible": visible,
+                             "categories": (state or {}).get("categories")}}
 
 
 async def probe_implied_consent(page: Page, domain: Domain) -> dict:

@@ -266,3 +266,71 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
                           accepted_categories=_accepted(domain, state), state=state, reason="; ".join(problems),
                           steps=tuple(log.steps))
+
+
+WITHDRAW_API = {
+    "cookiebot": "() => { window.Cookiebot.withdraw(); return true; }",
+    "onetrust": "() => { window.OneTrust.RejectAll(); return true; }",
+}
+
+
+async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations, clock: Callable[[], float],
+                          accepted: ConsentOutcome) -> ConsentOutcome:
+    """Withdraw an accept-all through the site's own means, preferring what a visitor would use.
+
+    Order: the configured withdraw selector (floating icon, footer link) → a visible link or button by text
+    ("Cookie-instellingen", "Cookie-Einstellungen", …) → the consent manager's API. Then reject.
+    """
+    from .heuristic import REJECT, WITHDRAW, find_control
+
+    log = ConsentLog(clock)
+    optional = {c.id for c in expectations.optional_categories}
+    adapter = await detect_cmp(page)
+    method = None
+    opened = False
+    if domain.banner and domain.banner.withdraw:
+        opened = await _click(page, domain.banner.withdraw, log)
+        method = "selectors" if opened else None
+    if not opened:
+        found = await find_control(page, WITHDRAW)
+        if found is not None:
+            try:
+                await found.locator.click(timeout=3000)
+                log.add("text-heuristic", f"opened the consent settings via {found.text!r}")
+                opened, method = True, "text-heuristic"
+            except Exception as exc:  # noqa: BLE001
+                log.add("text-heuristic", f"{found.text!r}: {str(exc).splitlines()[0]}", ok=False)
+    performed = False
+    if opened:
+        await asyncio.sleep(0.3)
+        if domain.banner and domain.banner.reject_all and await page.locator(domain.banner.reject_all).first.is_visible():
+            performed = await _click(page, domain.banner.reject_all, log)
+        elif domain.banner and domain.banner.categories and domain.banner.save:
+            for sel in domain.banner.categories.values():
+                await _set_checked(page, sel, False, log)
+            performed = await _click(page, domain.banner.save, log)
+        else:
+            performed = await _by_text(page, "reject-all", set(), log)
+    if not performed and adapter is not None:
+        js = WITHDRAW_API.get(adapter.name) or adapter.reject_js
+        if js:
+            try:
+                await page.evaluate(js)
+                log.add("cmp-api", f"{adapter.name}: withdraw (reject all)")
+                performed, method = True, f"cmp-api:{adapter.name}"
+            except Exception as exc:  # noqa: BLE001
+                log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
+    if not performed:
+        return ConsentOutcome(requested="withdraw", outcome="not-performed", method=method,
+                              cmp=adapter.name if adapter else accepted.cmp,
+                              reason="no way to withdraw consent was found on the page",
+                              steps=accepted.steps + tuple(log.steps), state={"accept": accepted.state})
+    await asyncio.sleep(0.3)
+    result = await verify(page, "reject-all", domain, set(), optional, method, adapter, log)
+    outcome = "verified" if accepted.outcome == "verified" and result.outcome == "verified" else "unverified"
+    reason = "; ".join(x for x in (f"accept: {accepted.reason}" if accepted.outcome != "verified" else "",
+                                   f"withdraw: {result.reason}" if result.outcome != "verified" else "") if x)
+    return ConsentOutcome(requested="withdraw", outcome=outcome, method=f"{accepted.method} → {method}",
+                          cmp=result.cmp or accepted.cmp, accepted_categories=result.accepted_categories,
+                          state={"accept": accepted.state, "withdraw": result.state}, reason=reason,
+                          steps=accepted.steps + result.steps)

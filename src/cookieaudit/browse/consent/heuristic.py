@@ -86,3 +86,9 @@ async def find_category_toggle(page: Page, category: str) -> Locator | None:
                 except Exception:  # noqa: BLE001
                     continue
     return None
+WITHDRAW = [
+    r"cookie-?\s*instellingen", r"cookie-?\s*voorkeuren", r"privacy-?\s*instellingen", r"toestemming\s+(wijzigen|intrekken)",
+    r"cookie-?\s*einstellungen", r"datenschutz-?\s*einstellungen", r"einwilligung\s+(widerrufen|ändern)",
+    r"param[eè]tres\s+(des\s+)?cookies", r"gestion\s+des\s+cookies", r"cookie\s+settings", r"cookie\s+preferences",
+    r"privacy\s+settings", r"manage\s+cookies", r"withdraw\s+consent",
+]
