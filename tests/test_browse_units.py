@@ -58,7 +58,7 @@ def test_no_browser_anywhere_names_the_install_command(monkeypatch, tmp_path):
 
 
 def test_plan_visits_filters_and_rejects_unknowns():
-    assert len(plan_visits(EXP, (), ())) == 5 * 6
+    assert len(plan_visits(EXP, (), ())) == 5 * 7   # 6 choices + withdraw
     assert plan_visits(EXP, ("online-3d-printen.be",), ("reject-all",)) == [("online-3d-printen.be", "reject-all")]
     with pytest.raises(ConfigError):
         plan_visits(EXP, ("example.com",), ())

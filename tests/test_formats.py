@@ -249,7 +249,7 @@ def test_markdown_stays_under_60_kb(run_dir: Path) -> None:
 
 
 def test_markdown_code_spans() -> None:
-    from cookieaudit.formats.markdown import code, md
+    from cookieaudit.formats.markdown_summary import code, md
     assert code("a`b|c") == "``a`b\\|c``"
     assert md("<b>[x](javascript:1)</b> a|b *c* &lt;") == "&lt;b&gt;\\[x\\](javascript:1)&lt;/b&gt; a\\|b \\*c\\* &amp;lt;"
 
@@ -278,3 +278,40 @@ def test_csv_neutralises_formulas(run_dir: Path) -> None:
     render(run_dir, ["csv"])
     cookies = pd.read_csv(run_dir / "cookies.csv", encoding="utf-8-sig")
     assert "'=HYPERLINK(\"https://evil.test\",\"x\")" in set(cookies["value"])
+
+
+def test_html_with_the_scan_cores_shapes(run_dir: Path) -> None:
+    """Shapes the scan core writes: legal_basis as a list, run.host as an object, top-level declared_vendors,
+    vendor ids, a screenshot-only evidence entry with a note, a JSON pointer to the consent outcome."""
+    path = run_dir / "findings.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["rules"]["R01"]["legal_basis"] = ["R01", "ePrivacy Directive art. 5(3)"]
+    doc["run"]["host"] = {"name": "vm", "os": "Linux-6.1", "python": "3.11.7"}
+    doc["run"]["concurrency"] = 3
+    doc["declared_vendors"] = [{"id": "google-analytics", "name": "Google Analytics", "categories": ["performance"]},
+                               {"id": "hotjar", "name": "Hotjar", "categories": ["performance"]},
+                               {"id": "brevo", "name": "Brevo", "categories": ["targeting"]}]
+    hit = next(f for f in doc["findings"] if f["domain"] == BE and f["rule"] == "R18" and "requests" in
+               f["evidence"][0]["pointer"])
+    hit["vendor"] = "google-analytics"
+    shot = hit["evidence"][0].pop("screenshot")
+    hit["evidence"].append({"observation": None, "pointer": None, "screenshot": shot, "har": None,
+                            "note": "end of the before-consent phase"})
+    doc["findings"].append({
+        "id": "c0ffee0000000001", "rule": "consent-not-verified", "severity": "medium", "domain": NL,
+        "choice": "reject-all", "phase": "after-choice", "jurisdiction": "NL", "vendor": None, "category": None,
+        "subject": {"kind": "visit", "name": "reject-all"}, "message": "The choice could not be verified.",
+        "message_nl": "De keuze kon niet worden geverifieerd.", "t": None, "details": {"outcome": None},
+        "evidence": [{"observation": f"observations/{NL}/reject-all.json", "pointer": "/consent", "screenshot": None,
+                      "har": None, "note": ""}]})
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    html = _html(run_dir)
+    assert "R01; ePrivacy Directive art. 5(3)" in html and "[&#39;R01&#39;" not in html
+    assert "name: vm" in html and "concurrency: 3" in html
+    assert "Partij: <strong>Google Analytics</strong>" in html                 # vendor id shown as its name
+    assert "Schermafbeelding · vóór toestemming · end of the before-consent phase" in html
+    block = html[html.index('id="f-c0ffee0000000001"'):]
+    assert "Stappen in de cookiebanner" in block[:3000] and "button.cn-decline" in block[:6000]
+    # BE has no vendor list of its own: declared_vendors is the declared side
+    be = html[html.index(f'id="d-{BE}"'):html.index('id="visits"')]
+    assert "Brevo" in be and "niet waargenomen" in be and "Afgeleid uit de bevindingen" not in be

@@ -150,6 +150,15 @@ def test_merge_refuses_overlap_and_non_empty_out(shards, tmp_path):
         merge_runs(shards, tmp_path / "busy")
     with pytest.raises(ConfigError, match="not a run folder"):
         merge_runs([tmp_path / "busy"], tmp_path / "m2")
+    # same file path, different content: refused, and no half-merged folder is left behind
+    (dup / "evidence" / "extra.txt").write_text("a")
+    other = tmp_path / "other"
+    (other / "evidence").mkdir(parents=True)
+    (other / "evidence" / "extra.txt").write_text("b")
+    (other / "findings.json").write_text((shards[1] / "findings.json").read_text())
+    with pytest.raises(ConfigError, match="present in both"):
+        merge_runs([dup, other], tmp_path / "m3")
+    assert not (tmp_path / "m3").exists()
 
 
 def test_merge_keeps_missing_visits_and_applies_baseline(shards, tmp_path):
@@ -189,10 +198,11 @@ def test_a_shard_that_never_arrived_makes_the_merge_incomplete(shards, tmp_path)
     # the nightly names the domains it planned: a domain without a run folder is "not audited", exit 2
     only_first = merge_runs([shards[0]], tmp_path / "m1", formats=("junit",), expect_domains=DOMAINS)
     held = {(v["domain"], v["choice"]) for v in json.loads((shards[0] / "findings.json").read_text())["visits"]}
-    absent = [v for v in ALL_VISITS if v not in held]
+    every = plan_visits(EXP, DOMAINS, ())                 # --expect-domain: every choice of the domain
+    absent = [v for v in every if v not in held]
     assert only_first["status"] == "incomplete" and only_first["summary"]["exit_code"] == 2
     assert only_first["missing"] == [f"{d}/{c}: not audited (no shard run folder holds this visit)" for d, c in absent]
-    assert [(v["domain"], v["choice"]) for v in only_first["visits"]] == ALL_VISITS
+    assert [(v["domain"], v["choice"]) for v in only_first["visits"]] == every
     # without the expectation it is a smaller, complete audit
     assert merge_runs([shards[0]], tmp_path / "m2", formats=("junit",))["status"] == "complete"
     # shards that record `--shard I/N` (run.shard, run.planned) reveal the missing parts by themselves
@@ -200,6 +210,8 @@ def test_a_shard_that_never_arrived_makes_the_merge_incomplete(shards, tmp_path)
     doc["run"]["shard"], doc["run"]["planned"] = "1/2", [list(v) for v in ALL_VISITS]
     (shards[0] / "findings.json").write_text(json.dumps(doc))
     by_spec = merge_runs([shards[0]], tmp_path / "m3", formats=("junit",))
-    assert by_spec["missing"] == only_first["missing"] and by_spec["summary"]["exit_code"] == 2
+    assert by_spec["missing"] == [f"{d}/{c}: not audited (no shard run folder holds this visit)"
+                                  for d, c in ALL_VISITS if (d, c) not in held]
+    assert by_spec["summary"]["exit_code"] == 2
     with pytest.raises(ConfigError, match="--expect-domain example.org"):
         merge_runs([shards[0]], tmp_path / "m4", expect_domains=["example.org"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 from cookieaudit.findings import Finding, severity_rank
 from cookieaudit.rules import RULES, catalogue, evaluate, rule_ids

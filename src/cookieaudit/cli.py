@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_INCOMPLETE, EXIT_USAGE, CookieauditError
+from .gate.commands import gate_options, register as register_gate_commands
 
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical"]
 
@@ -113,27 +114,31 @@ def _run(options, plain) -> int:
 
 @cli.command()
 @scan_options
+@gate_options
 @click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDR[:PORT]",
               help="Send HOST (or * for all) to another address, e.g. a staging server (repeatable).")
 @click.option("--ca-cert", type=click.Path(path_type=Path), default=None, help="Trust this extra CA (PEM) for such targets.")
-def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, resolve, ca_cert):
+def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, baseline,
+         waivers, history, shard, resolve, ca_cert):
     """Audit the domains of the expectations file under every consent choice."""
     from .scan import ScanOptions
 
     options = ScanOptions(expectations=expectations, out=out, domains=tuple(domains), choices=tuple(choices),
                           resolve=tuple(resolve), ca_cert=ca_cert, concurrency=concurrency, fail_on=fail_on,
-                          browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget, command=tuple(sys.argv))
+                          browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget, command=tuple(sys.argv),
+                          baseline=baseline, waivers=waivers, history=history, shard=shard)
     sys.exit(_run(options, plain))
 
 
 @cli.command()
 @scan_options
+@gate_options
 @click.option("--scenario", type=click.Choice(["default", "compliant"]), default="default", show_default=True,
               help="default: planted violations on four shops; compliant: every shop compliant.")
 @click.option("--latency", type=str, default="0,0", show_default=True, help="Injected shop latency in ms: MIN,MAX.")
 @click.option("--vendor-latency", type=str, default="0,0", show_default=True, help="Injected vendor latency in ms: MIN,MAX.")
-def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, scenario,
-         latency, vendor_latency):
+def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, baseline,
+         waivers, history, shard, scenario, latency, vendor_latency):
     """Start the embedded demo world (five shops + vendor hosts over real TLS) and audit it."""
     from .scan import ScanOptions
     from .world import DemoWorld, WorldConfig
@@ -152,7 +157,8 @@ def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lan
         options = ScanOptions(expectations=expectations, out=out, domains=tuple(domains), choices=tuple(choices),
                               resolve=tuple(world.resolve_args()), ca_cert=world.ca_pem, concurrency=concurrency,
                               fail_on=fail_on, browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget,
-                              command=tuple(sys.argv))
+                              command=tuple(sys.argv), baseline=baseline, waivers=waivers, history=history,
+                              shard=shard)
         code = _run(options, plain)
     sys.exit(code)
 
@@ -216,6 +222,9 @@ def kb_versions():
 
     for k, v in load_kb().versions().items():
         click.echo(f"{k}: {v}")
+
+
+register_gate_commands(cli)
 
 
 def main() -> None:

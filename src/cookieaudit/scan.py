@@ -42,6 +42,10 @@ class ScanOptions:
     formats: tuple[str, ...] = ("html", "junit", "markdown", "csv")
     pdf: bool = False
     visit_budget: float = 90.0
+    baseline: Path | None = None
+    waivers: Path | None = None
+    history: Path | None = None
+    shard: str | None = None
     command: tuple[str, ...] = ()
 
 
@@ -77,7 +81,7 @@ def new_run_dir(base: Path = Path("reports")) -> Path:
 
 def plan_visits(exp: Expectations, domains: tuple[str, ...], choices: tuple[str, ...]) -> list[tuple[str, str]]:
     known_domains = [d.host for d in exp.domains]
-    known_choices = exp.choices()
+    known_choices = exp.scenarios()
     for d in domains:
         if d not in known_domains:
             raise ConfigError(f"--domain {d}: not in the expectations file", fix=f"use one of: {', '.join(known_domains)}")
@@ -127,7 +131,15 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     for entry in opts.resolve:
         if "=" not in entry or not entry.split("=", 1)[0] or not entry.split("=", 1)[1]:
             raise ConfigError(f"--resolve {entry!r}: expected HOST=ADDR[:PORT]", fix="e.g. --resolve '*=10.0.0.5:443'")
-    visits = plan_visits(exp, opts.domains, opts.choices)
+    from .gate import apply_gates, load_baseline, load_waivers, select_shard
+    from .gate.history import check_history_path
+
+    waivers = load_waivers(opts.waivers) if opts.waivers else None      # bad files: exit 64 before browsing
+    baseline = load_baseline(opts.baseline) if opts.baseline else None
+    if opts.history:
+        check_history_path(opts.history)
+    planned = plan_visits(exp, opts.domains, opts.choices)
+    visits = select_shard(planned, opts.shard) if opts.shard else planned
     executable = find_chromium(opts.browser)
     run_dir = opts.out or new_run_dir()
     _check_writable(run_dir)
@@ -147,6 +159,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
         "resolve": list(opts.resolve),
         "ca_cert": str(opts.ca_cert) if opts.ca_cert else None,
         "concurrency": concurrency,
+        **({"shard": opts.shard, "planned": [list(v) for v in planned]} if opts.shard else {}),
     }
     progress("start", {"run_dir": str(run_dir), "visits": len(visits), "concurrency": concurrency})
     interrupted: str | None = None
@@ -194,7 +207,12 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
         elif observations[(d, c)].status != "complete":
             missing.append(f"{d}/{c}: " + "; ".join(observations[(d, c)].errors[:2]))
     doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on)
+    doc = apply_gates(doc, baseline=baseline, waivers=waivers)
     finalize_run(run_dir, doc, opts)
+    if opts.history:
+        from .gate.history import append_history
+
+        append_history(doc, opts.history)
     progress("done", {"run_dir": str(run_dir), "exit_code": doc["summary"]["exit_code"], "summary": doc["summary"]})
     if interrupted:
         raise KeyboardInterrupt(str(run_dir))
@@ -252,7 +270,7 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
         "run": provenance,
         "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
                      "pages": list(d.pages)} for d in exp.domains if any(v[0] == d.host for v in visits)],
-        "choices": sorted({c for _, c in visits}, key=exp.choices().index),
+        "choices": sorted({c for _, c in visits}, key=exp.scenarios().index),
         "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
         "visits": visit_entries,
         "rules": catalogue(),

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..manifest import EVIDENCE_MANIFEST_NAME, write_evidence_manifest
-from .csv import CsvFormat
-from .html import HtmlFormat
+from .csv_tables import CsvFormat
+from .findings_json import JsonFormat
+from .html_report import HtmlFormat
 from .i18n import LANGUAGES, strings
 from .interface import OutputFormat
-from .json import JsonFormat
-from .junit import JunitFormat
-from .markdown import MarkdownFormat
-from .pdf import PdfFormat
+from .junit_xml import JunitFormat
+from .markdown_summary import MarkdownFormat
+from .pdf_report import PdfFormat
 from .rundata import RunData
 
 FORMATS: dict[str, type[OutputFormat]] = {f.name: f for f in (

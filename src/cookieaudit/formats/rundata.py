@@ -111,6 +111,20 @@ class RunData:
     def findings(self) -> list[dict[str, Any]]:
         return list(self.doc.get("findings", []))
 
+    @property
+    def declared_vendors(self) -> list[dict[str, Any]]:
+        """What the privacy policy names (top-level ``declared_vendors``: id, name, categories, ref)."""
+        return [v for v in self.doc.get("declared_vendors") or [] if isinstance(v, dict)]
+
+    def vendor_name(self, vendor: str | None) -> str | None:
+        """A vendor id (``google-ads``) as its name (``Google Ads``) when any vendor list knows it."""
+        if not vendor:
+            return vendor
+        for v in self.declared_vendors + [v for d in self.domains for v in d.get("vendors") or []]:
+            if vendor in (v.get("id"), v.get("name")):
+                return v.get("name") or vendor
+        return vendor
+
     def visit(self, domain: str, choice: str) -> dict[str, Any] | None:
         return next((v for v in self.visits if v["domain"] == domain and v["choice"] == choice), None)
 

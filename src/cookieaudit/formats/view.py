@@ -48,6 +48,14 @@ class Labels:
     def n_findings(self, n: int) -> str:
         return self.s["finding_one"] if n == 1 else self.s["finding_many"].format(n=n)
 
+    def duration(self, seconds: float) -> str:
+        """A cookie lifetime: minutes below an hour, hours below two days, days above."""
+        if seconds < 3600:
+            return self.s["minutes"].format(n=max(0, round(seconds / 60)))
+        if seconds < 2 * 86400:
+            return self.s["hours"].format(n=round(seconds / 3600))
+        return self.s["days"].format(n=round(seconds / 86400))
+
     def number(self, x: float, digits: int = 1) -> str:
         return f"{x:.{digits}f}".replace(".", self.s["decimal"])
 

@@ -177,25 +177,32 @@ def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = No
     absent = [k for k in planned if k in expected and k not in owner]
     visits = [k for k in planned if k in owner or k in expected]
 
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"--out {out}: cannot create it ({exc.strerror})", fix="choose a writable folder") from None
-    origin: dict[str, Path] = {}
-    for root, _ in shards:
-        _copy_tree(root, out, origin)
-
     observations: dict[tuple[str, str], Observation] = {}
-    for key in visits:
-        _, v = owner[key]
-        rel = v.get("observation") or f"observations/{key[0]}/{key[1]}.json"
-        p = out / rel
-        if p.is_file():
-            try:
-                observations[key] = Observation.load(p)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ConfigError(f"{owner[key][0]}/{rel}: not a readable observation ({exc})",
-                                  fix="re-run that shard") from None
+    try:
+        origin: dict[str, Path] = {}
+        for root, _ in shards:
+            _copy_tree(root, out, origin)
+        for key in visits:
+            if key not in owner:
+                continue
+            _, v = owner[key]
+            rel = v.get("observation") or f"observations/{key[0]}/{key[1]}.json"
+            p = out / rel
+            if p.is_file():
+                try:
+                    observations[key] = Observation.load(p)
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise ConfigError(f"{owner[key][0]}/{rel}: not a readable observation ({exc})",
+                                      fix="re-run that shard") from None
+    except ConfigError:
+        if created:                      # leave no half-merged folder behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     missing: list[str] = []
     for _, doc in shards:
         for m in doc.get("missing", []):
@@ -208,7 +215,8 @@ def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = No
             missing.append(f"{key[0]}/{key[1]}: observation file missing in shard {owner[key][0]}")
 
     runs = [doc.get("run", {}) for _, doc in shards]
-    prov: dict[str, Any] = {k: v for k, v in runs[0].items() if k not in ("concurrency", "command")}
+    prov: dict[str, Any] = {k: v for k, v in runs[0].items()
+                            if k not in ("concurrency", "command", "shard", "planned", "shards")}
     prov["id"] = out.name
     prov["started_utc"] = min((r.get("started_utc") for r in runs if r.get("started_utc")), default=None)
     prov["ended_utc"] = max((r.get("ended_utc") for r in runs if r.get("ended_utc")), default=None)
@@ -219,6 +227,7 @@ def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = No
         "status": doc.get("status"), "visits": [f"{v['domain']}/{v['choice']}" for v in doc.get("visits", [])],
         "host": r.get("host"), "tool": r.get("tool"), "browser_version": (r.get("browser") or {}).get("version"),
         "concurrency": r.get("concurrency"), "resolve": r.get("resolve"), "knowledge_base": r.get("knowledge_base"),
+        "shard": r.get("shard"),
         "findings_sha256": _sha256(root / "findings.json"),
     } for (root, doc), r in zip(shards, runs)]
     fail_on = fail_on or next((d.get("summary", {}).get("fail_on") for _, d in shards

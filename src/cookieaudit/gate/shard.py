@@ -42,13 +42,11 @@ def shard_assignment(visits: list[V], n: int) -> list[list[V]]:
     parts: list[list[V]] = [[] for _ in range(n)]
     if n <= len(domains):
         load = [0] * n
-        order = sorted(range(len(domains)), key=lambda k: -len(list(domains.values())[k]))   # stable: ties keep order
-        names = list(domains)
         chosen: dict[str, int] = {}
-        for k in order:
+        for name in sorted(domains, key=lambda d: -len(domains[d])):      # stable sort: ties keep planned order
             target = min(range(n), key=lambda s: (load[s], s))
-            chosen[names[k]] = target
-            load[target] += len(domains[names[k]])
+            chosen[name] = target
+            load[target] += len(domains[name])
         for v in visits:
             parts[chosen[v[0]]].append(v)
     else:

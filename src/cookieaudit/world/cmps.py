@@ -159,7 +159,7 @@ def klaro(shop: Shop, knobs: ShopKnobs, tags: list[Tag]) -> CmpMarkup:
         for t in gated(tags) for p in t.parts)
     services = [{"name": t.service, "title": t.title, "purposes": [names[t.category]], "cookies": list(t.cookies),
                  "default": False, "required": False, "optOut": False, "onlyOnce": True}
-                for t in managed(tags)]
+                for t in sorted(managed(tags), key=lambda t: CATEGORIES.index(t.category))]
     purposes = {names[cat]: {"title": cat_texts[cat][0], "description": cat_texts[cat][1]} for cat in CATEGORIES}
     config = {
         "version": 1, "elementID": "klaro", "storageMethod": "cookie", "cookieName": "klaro",

@@ -29,7 +29,7 @@ Knobs (``ShopKnobs``; every one works on every shop unless noted)
 -----------------------------------------------------------------
 banner                      "cmp" (the shop's consent manager) or "none": no banner at all; tags that
                             the manager would have gated then load on page load, like a shop without
-                            consent management.
+                            consent management (and without Consent Mode, whatever consent_mode says).
 vendors                     which declared stacks are embedded: subset of {"google", "clarity", "hotjar",
                             "brevo"}; "google" is GTM with the GA4 and Google Ads tags in its container.
 consent_mode                "none" (no gtag consent commands; container tags fire whenever GTM runs),
@@ -122,6 +122,11 @@ class ShopKnobs:
     @property
     def google(self) -> bool:
         return "google" in self.vendors
+
+    @property
+    def effective_consent_mode(self) -> str:
+        """Without a consent manager nothing could ever update Consent Mode, so the shop does not use it."""
+        return "none" if self.banner == "none" else self.consent_mode
 
 
 COMPLIANT = ShopKnobs()

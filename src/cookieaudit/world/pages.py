@@ -48,7 +48,7 @@ def render(layout: ShopLayout, page: str, product: Product | None = None) -> str
               "not_found": ui["not_found"], "product": product.name[shop.lang] if product else ""}
     o3d_config = {
         "lang": shop.lang, "page": page, "google": knobs.google, "gtmId": shop.gtm_id if knobs.google else None,
-        "consentMode": layout.consent_default and knobs.consent_mode,
+        "consentMode": knobs.effective_consent_mode if layout.consent_default else None,
         "analyticsExempt": knobs.ga4_before_consent,
         "price": product.price if product else None,
         "texts": {"cart_empty": ui["cart_empty"]},

@@ -117,12 +117,12 @@ def google_container(shop: Shop, knobs: ShopKnobs) -> dict:
     tags.append({"type": "ads", "id": c.ADS_ID, "settings": {}})
     tags.append({"type": "ads_conversion", "id": c.ADS_ID, "label": c.ADS_CONVERSION_LABEL,
                  "path": shop.paths.cart, "value": 19.95, "currency": "EUR"})
-    return {"consent_mode": knobs.consent_mode, "tags": tags}
+    return {"consent_mode": knobs.effective_consent_mode, "tags": tags}
 
 
 def consent_default(knobs: ShopKnobs) -> dict | None:
     """The page's gtag('consent', 'default', …) values, or None when the shop does not use Consent Mode."""
-    if not knobs.google or knobs.consent_mode == "none":
+    if not knobs.google or knobs.effective_consent_mode == "none":
         return None
     value = "granted" if knobs.consent_default == "granted" else "denied"
     default = {"ad_storage": value, "ad_user_data": value, "ad_personalization": value, "analytics_storage": value,

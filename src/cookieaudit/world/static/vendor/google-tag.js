@@ -34,6 +34,7 @@
     var destinations = {};       // id -> {id, kind, params, requireConsent, cookieless}
     var waiting = [];            // functions waiting for consent to settle or be granted
     var containers = {};
+    var earlyEvents = [];        // e-commerce pushes that arrived before any GTM container ran
     var hitCount = 0;
     var pageId = rand(1e9);
     var dl;
@@ -270,10 +271,12 @@
       }
       // GTM-style object pushes: container triggers for e-commerce events go to the container's GA4 tag.
       if (typeof entry === 'object' && ECOMMERCE_EVENTS[entry.event]) {
-        Object.keys(destinations).forEach(function (id) {
-          if (destinations[id].kind === 'ga4' && destinations[id].container) {
-            ga4Event(destinations[id], entry.event, entry.ecommerce ? {currency: entry.ecommerce.currency, value: entry.ecommerce.value} : {});
-          }
+        var targets = Object.keys(destinations).filter(function (id) {
+          return destinations[id].kind === 'ga4' && destinations[id].container;
+        });
+        if (!targets.length) { earlyEvents.push(entry); }   // replayed once a container is running
+        targets.forEach(function (id) {
+          ga4Event(destinations[id], entry.event, entry.ecommerce ? {currency: entry.ecommerce.currency, value: entry.ecommerce.value} : {});
         });
       }
     }
@@ -311,6 +314,9 @@
           w.google_tag_manager = w.google_tag_manager || {};
           w.google_tag_manager[bootInfo.id] = {dataLayer: {name: 'dataLayer'}};
           runContainer(bootInfo.id, bootInfo.container || {});
+          var early = earlyEvents;
+          earlyEvents = [];
+          early.forEach(handle);
         }
       }
     };

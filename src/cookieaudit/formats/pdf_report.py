@@ -6,7 +6,7 @@ import html
 import threading
 from typing import Any
 
-from .html import render_html
+from .html_report import render_html
 from .interface import OutputFormat
 from .i18n import strings
 from .rundata import RunData

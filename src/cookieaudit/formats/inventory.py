@@ -1,0 +1,241 @@
+"""Per-domain inventories (declared versus observed vendors, third-party hosts, cookies, storage), the per-visit
+consent log and the provenance table of the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..observations import PHASES as PHASE_ORDER
+from .records import cookie_row, flatten, short, text
+from .rundata import RunData
+from .screenshots import Shots
+from .view import Labels, host_of, registrable, third_party
+
+
+def choices_text(cs: list[str], all_choices: list[str], L: Labels) -> str:
+    """Choices in report order; 'alle keuzes' when it is every one of them."""
+    ordered = [c for c in all_choices if c in cs] + [c for c in cs if c not in all_choices]
+    if len(all_choices) > 1 and set(all_choices) <= set(cs):
+        return L["all_choices"]
+    return ", ".join(L.choice(c) for c in ordered)
+
+
+def _where(where: dict[str, list[str]], L: Labels, choices: list[str]) -> str:
+    """'geen interactie, alles weigeren: vóór toestemming, na keuze' — choices with the same phases grouped."""
+    groups: dict[tuple, list[str]] = {}
+    for c in choices:
+        if c in where:
+            groups.setdefault(tuple(p for p in PHASE_ORDER if p in where[c]) +
+                              tuple(sorted(p for p in where[c] if p not in PHASE_ORDER)), []).append(c)
+    parts = []
+    for phases, cs in groups.items():
+        who = L["all_choices"] if len(cs) == len(choices) and len(choices) > 1 else ", ".join(L.choice(c) for c in cs)
+        parts.append(f"{who}: " + ", ".join(L.phase(p) for p in phases))
+    return "; ".join(parts)
+
+
+def vendor_by_host(run: RunData, host: str) -> dict[str, str]:
+    """Request host -> vendor name: this domain's vendor list first, then other domains' and the findings'."""
+    out: dict[str, str] = {}
+    doms = sorted(run.domains, key=lambda d: d["host"] != host)
+    for d in doms:
+        for v in d.get("vendors") or []:
+            for h in v.get("hosts") or []:
+                out.setdefault(h, v.get("name") or v.get("id"))
+    for f in sorted(run.findings, key=lambda f: f["domain"] != host):
+        h = (f.get("subject") or {}).get("host") if f.get("vendor") else None
+        if h:
+            out.setdefault(h, run.vendor_name(f["vendor"]) or f["vendor"])
+    return out
+
+
+def attribute(host: str, known: dict[str, str]) -> tuple[str | None, bool]:
+    """(vendor, exact) of a request host: an exact match, else — a presumption, shown as such — the vendor of a
+    known host with the same registrable domain (k.clarity.ms like www.clarity.ms)."""
+    if host in known:
+        return known[host], True
+    reg = registrable(host)
+    return next((v for h, v in sorted(known.items()) if registrable(h) == reg), None), False
+
+
+def vendor_table(run: RunData, d: dict[str, Any], L: Labels,
+                 by_hosts: dict[str, list[str]]) -> tuple[list[dict[str, Any]], bool]:
+    """Declared versus observed vendors of a domain. Sources, best first: the domain's own ``vendors`` list;
+    else the run's ``declared_vendors``, observed = named in a finding with request/cookie/storage evidence, or
+    owner of a requested host (``by_hosts``: vendor name -> choices). ``derived`` is True when the declared side
+    is unknown."""
+    choices = run.choices
+    if d.get("vendors"):
+        return [{"name": v.get("name") or v.get("id"), "category": L.category(v.get("category")) or "—",
+                 "declared": L["yes"] if v.get("declared") else L["no"],
+                 "observed_in": choices_text(v.get("choices") or [], choices, L) or L["declared_not_observed"],
+                 "undeclared": not v.get("declared") and bool(v.get("choices"))} for v in d["vendors"]], False
+    seen: dict[str, dict] = {}
+    for f in run.findings:
+        observed = any((e.get("pointer") or "").split("/")[1:2] in (["requests"], ["cookies"], ["storage"],
+                                                                      ["set_cookies"], ["cookie_writes"])
+                       for e in f.get("evidence") or [])
+        if f["domain"] == d["host"] and f.get("vendor") and observed:
+            name = run.vendor_name(f["vendor"]) or f["vendor"]
+            e = seen.setdefault(name, {"category": f.get("category"), "choices": []})
+            if f["choice"] not in e["choices"]:
+                e["choices"].append(f["choice"])
+    for name, cs in by_hosts.items():
+        e = seen.setdefault(name, {"category": None, "choices": []})
+        e["choices"] += [c for c in cs if c not in e["choices"]]
+    declared = run.declared_vendors
+    rows = []
+    for v in declared:
+        e = seen.pop(v.get("name") or v.get("id"), None)
+        rows.append({"name": v.get("name") or v.get("id"),
+                     "category": ", ".join(L.category(c) for c in v.get("categories") or []) or "—",
+                     "declared": L["yes"], "undeclared": False,
+                     "observed_in": choices_text(e["choices"] if e else [], choices, L)
+                     or L["declared_not_observed"]})
+    for vid, e in sorted(seen.items()):
+        rows.append({"name": vid, "category": L.category(e["category"]) or "—",
+                     "declared": L["no"] if declared else L["unknown"], "undeclared": bool(declared),
+                     "observed_in": choices_text(e["choices"], choices, L)})
+    return rows, not declared
+
+
+def domain_view(run: RunData, d: dict[str, Any], L: Labels) -> dict[str, Any]:
+    host = d["host"]
+    choices = run.choices
+    cookies: dict[tuple, dict] = {}
+    storage: dict[tuple, dict] = {}
+    hosts: dict[str, dict] = {}
+    host_vendor = vendor_by_host(run, host)
+    for c in choices:
+        obs = run.observation(host, c)
+        if not obs:
+            continue
+        for k in obs.get("cookies", []):
+            key = (k.get("name"), k.get("domain"), k.get("path"))
+            row = cookies.setdefault(key, {"row": cookie_row(k, obs, host, L, c), "where": {}})
+            phases = row["where"].setdefault(c, [])
+            if k.get("phase") not in phases:
+                phases.append(k.get("phase"))
+        for s in obs.get("storage", []):
+            key = (s.get("origin"), s.get("kind"), s.get("key"))
+            row = storage.setdefault(key, {"origin": s.get("origin"), "kind": s.get("kind"), "key": s.get("key"),
+                                           "value": short(s.get("value", "")), "where": {}})
+            phases = row["where"].setdefault(c, [])
+            if s.get("phase") not in phases:
+                phases.append(s.get("phase"))
+        for r in obs.get("requests", []):
+            h = host_of(r.get("url"))
+            if not h or not third_party(h, host):
+                continue
+            vendor, exact = attribute(h, host_vendor)
+            e = hosts.setdefault(h, {"host": h, "vendor": vendor, "exact": exact, "total": 0, "before": 0,
+                                     "choices": []})
+            e["total"] += 1
+            no_consent = c in ("no-interaction", "reject-all") or r.get("phase") == "before-consent" \
+                or (r.get("t") is not None and r["t"] < 0)
+            e["before"] += 1 if no_consent else 0
+            if c not in e["choices"]:
+                e["choices"].append(c)
+    by_hosts: dict[str, list[str]] = {}
+    for e in hosts.values():
+        if e["vendor"] and e["exact"]:
+            by_hosts.setdefault(e["vendor"], [])
+            by_hosts[e["vendor"]] += [c for c in e["choices"] if c not in by_hosts[e["vendor"]]]
+    vendors, derived = vendor_table(run, d, L, by_hosts)
+    third = sorted(hosts.values(), key=lambda e: (e["vendor"] is None, e["vendor"] or "", e["host"]))
+    for e in third:
+        e["choices"] = choices_text(e["choices"], choices, L)
+        e["vendor"] = (e["vendor"] if e["exact"] else L["presumably"].format(vendor=e["vendor"])) if e["vendor"] \
+            else L["unattributed"]
+    return {
+        "host": host, "country": d.get("country") or "—", "locale": d.get("locale") or "—",
+        "timezone": d.get("timezone") or "—", "vendors": vendors, "vendors_derived": derived, "third": third,
+        "cookies": [{**e["row"], "where": _where(e["where"], L, choices)}
+                    for _, e in sorted(cookies.items(), key=lambda kv: (kv[1]["row"]["party"], str(kv[0])))],
+        "storage": [{**e, "where": _where(e["where"], L, choices)}
+                    for _, e in sorted(storage.items(), key=lambda kv: str(kv[0]))],
+    }
+
+
+# -- visits -------------------------------------------------------------------------------------------------
+
+def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) -> dict[str, Any] | None:
+    v = run.visit(host, choice)
+    obs = run.observation(host, choice)
+    if v is None and obs is None:
+        return None
+    v = v or {}
+    consent = (obs or {}).get("consent") or v.get("consent") or {}
+    base = f"evidence/{host}/{choice}"
+    banner = [(L[k], shots.get(f"{base}/{name}")) for k, name in
+              (("banner_before", "banner-before.png"), ("banner_after", "banner-after.png"))
+              if run.file(f"{base}/{name}")]
+    cnt = v.get("counts") or {}
+    if obs and not cnt:
+        cnt = {"requests": len(obs.get("requests", [])), "cookies": len(obs.get("cookies", [])),
+               "storage": len(obs.get("storage", []))}
+    return {
+        "anchor": f"v-{host}-{choice}", "host": host, "choice": choice, "choice_label": L.choice(choice),
+        "complete": (v.get("status") or (obs or {}).get("status")) == "complete",
+        "outcome": consent.get("outcome"), "outcome_label": L.outcome(consent.get("outcome")),
+        "method": consent.get("method") or "—", "cmp": consent.get("cmp") or "—",
+        "accepted": ", ".join(L.category(c) for c in consent.get("accepted_categories") or []) or "—",
+        "reason": consent.get("reason") or "",
+        "errors": list(dict.fromkeys(list(v.get("errors") or []) + list((obs or {}).get("errors") or []))),
+        "steps": [{"time": L.time(s.get("t"), choice), "action": s.get("action", ""), "detail": s.get("detail", ""),
+                   "ok": s.get("ok", True)} for s in consent.get("steps") or []],
+        "banner": banner,
+        "pages": [{"phase": L.phase(p.get("phase")), "url": p.get("url"), "final_url": p.get("final_url"),
+                   "status": p.get("status"), "title": p.get("title"), "error": p.get("error"),
+                   "shot": shots.get(p.get("screenshot"))} for p in (obs or {}).get("pages", [])],
+        "counts": L["visit_counts"].format(requests=cnt.get("requests", 0), cookies=cnt.get("cookies", 0),
+                                           storage=cnt.get("storage", 0)),
+        "observation": v.get("observation") or (f"observations/{host}/{choice}.json" if obs else None),
+        "har": (obs or {}).get("evidence", {}).get("har"),
+        "started": (obs or {}).get("started_utc"), "consent_wall": (obs or {}).get("consent_wall_utc"),
+    }
+
+
+# -- provenance ---------------------------------------------------------------------------------------------
+
+def provenance(run: RunData, L: Labels) -> list[tuple[str, str, bool]]:
+    r = run.run
+    tool = r.get("tool") or {}
+    browser = r.get("browser") or {}
+    policy = browser.get("policy") or {}
+    exp = r.get("expectations") or {}
+    rows: list[tuple[str, str, bool]] = [
+        (L["run_id"], r.get("id") or "—", True),
+        (L["tool"], f"{tool.get('name', 'cookieaudit')} {tool.get('version', '')}".strip(), False),
+        (L["git_commit"], tool.get("git_commit") or "—", True),
+        (L["command"], " ".join(r.get("command") or []) or "—", True),
+        (L["machine"], "\n".join(f"{k}: {v}" for k, v in flatten(r["host"])) if isinstance(r.get("host"), dict)
+         else (r.get("host") or "—"), isinstance(r.get("host"), dict)),
+        (L["started"], r.get("started_utc") or "—", False),
+        (L["ended"], r.get("ended_utc") or "—", False),
+        (L["browser"], browser.get("version") or "—", False),
+        (L["browser_exe"], browser.get("executable") or "—", True),
+        (L["user_agent"], browser.get("user_agent") or "—", True),
+        (L["third_party_cookies"], L.s.get(f"tpc_{policy.get('third_party_cookies')}", policy.get("third_party_cookies"))
+         or "—", False),
+        (L["policy"], "\n".join(f"{k}: {text(v)}" for k, v in policy.items()) or "—", True),
+        (L["browser_args"], "\n".join(browser.get("args") or []) or "—", True),
+        (L["expectations"], f"{exp.get('path', '—')}\nSHA-256 {exp.get('sha256', '—')}", True),
+        (L["knowledge_base"], "\n".join(f"{k}: {v}" for k, v in flatten(r.get("knowledge_base") or {})) or "—", True),
+        (L["resolve"], "\n".join(r.get("resolve") or []) or "—", True),
+    ]
+    known = {"id", "tool", "command", "host", "started_utc", "ended_utc", "browser", "expectations", "knowledge_base",
+             "resolve"}
+    other = {k: v for k, v in r.items() if k not in known}
+    other.update({f"browser.{k}": v for k, v in browser.items()
+                  if k not in ("version", "executable", "user_agent", "policy", "args")})
+    if other:
+        rows.append((L["other"], "\n".join(f"{k}: {v}" for k, v in flatten(other)), True))
+    for d in run.domains:
+        rows.append((f"{L['domain']} {d['host']}",
+                     f"{L['country']} {d.get('country', '—')} · {L['locale']} {d.get('locale', '—')} · "
+                     f"{L['timezone']} {d.get('timezone', '—')}", False))
+    summ = run.doc.get("summary") or {}
+    if summ.get("fail_on"):
+        rows.append(("CI", L["fail_on"].format(code=summ.get("exit_code", "—"), sev=L.severity(summ["fail_on"])), False))
+    return rows
