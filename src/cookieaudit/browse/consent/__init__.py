@@ -169,7 +169,8 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
         if choice.startswith("only-") and adapter.apply_js:
             _, before = await read_state(page)
-            available = set((before or {}).get("categories", {}))
+            # before any decision some managers report no categories: add the domain's mapped names
+            available = set((before or {}).get("categories", {})) | set(domain.cmp_categories.values())
             cmp_cats = to_cmp_categories(domain, wanted, available)
             try:
                 await page.evaluate(adapter.apply_js, cmp_cats)
