@@ -85,6 +85,8 @@ class VisitRecorder:
     _tasks: set[asyncio.Task] = field(default_factory=set)
     _cdp: Any = None
     truncated: dict[str, int] = field(default_factory=dict)
+    _phases: list[tuple[float, str]] = field(default_factory=lambda: [(0.0, "before-consent")])
+    _wall_offset: float = field(default_factory=lambda: time.time() - time.monotonic())
 
     async def attach(self, page: Page) -> None:
         ctx = self.context
@@ -147,28 +149,51 @@ class VisitRecorder:
             rec.failure = request.failure or "failed"
 
     def _on_response(self, response: Response) -> None:
+        # no round trip per response: raw Set-Cookie lines and server addresses come from the HAR afterwards
         self._touch()
         rec = self._by_request.get(id(response.request))
         if rec is not None:
             rec.status = response.status
-        task = asyncio.ensure_future(self._collect_set_cookie(response, rec))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
-    async def _collect_set_cookie(self, response: Response, rec: _Req | None) -> None:
+    def _phase_at(self, mono: float) -> str:
+        phase = self._phases[0][1]
+        for start, name in self._phases:
+            if start <= mono:
+                phase = name
+        return phase
+
+    def set_phase(self, phase: str) -> None:
+        self.phase = phase
+        self._phases.append((time.monotonic(), phase))
+
+    def read_har(self, har_path: Path) -> None:
+        """Raw Set-Cookie headers (also of cookies the browser then blocked) and server addresses, from the HAR."""
+        import json
+        from datetime import datetime
+
         try:
-            headers = await response.headers_array()
-            if rec is not None:
-                addr = await response.server_addr()
-                if addr:
-                    rec.remote_address = f"{addr['ipAddress']}:{addr['port']}"
-        except Exception:  # noqa: BLE001 - the context may be closing
+            entries = json.loads(har_path.read_text(encoding="utf-8"))["log"]["entries"]
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(f"HAR unreadable, Set-Cookie headers missing: {exc}")
             return
-        for h in headers:
-            if h["name"].lower() == "set-cookie":
-                for line in h["value"].split("\n"):
-                    self._set_cookies.append((time.monotonic(), self.phase, response.url, line,
-                                              rec.id if rec else None))
+        by_url: dict[str, list[_Req]] = {}
+        for r in self._requests:
+            by_url.setdefault(r.url, []).append(r)
+        for e in entries:
+            try:
+                mono = datetime.fromisoformat(e["startedDateTime"].replace("Z", "+00:00")).timestamp() - self._wall_offset
+            except (KeyError, ValueError):
+                continue
+            url = e["request"]["url"]
+            cands = by_url.get(url, [])
+            rec = min(cands, key=lambda r: abs(r.mono - mono)) if cands else None
+            if rec is not None and e.get("serverIPAddress"):
+                port = e.get("_serverPort")
+                rec.remote_address = e["serverIPAddress"] + (f":{port}" if port else "")
+            for h in e.get("response", {}).get("headers", []):
+                if h.get("name", "").lower() == "set-cookie":
+                    for line in h["value"].split("\n"):
+                        self._set_cookies.append((mono, self._phase_at(mono), url, line, rec.id if rec else None))
 
     def _on_websocket(self, ws: WebSocket) -> None:
         self._touch()

@@ -93,7 +93,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
 
     async def visit_page(phase: str, path: str, shot: str) -> bool:
         url = domain.url(path)
-        rec.phase = phase
+        rec.set_phase(phase)
         err = final = title = None
         code = None
         try:
@@ -143,7 +143,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         # the consent moment: t = 0 for every record of this visit
         t0_holder.append(time.monotonic())
         consent_wall.append(utc_now())
-        rec.phase = "after-choice"
+        rec.set_phase("after-choice")
         first = "accept-all" if choice == "withdraw" else choice
         consent = await perform_choice(page, first, domain, expectations, autoconsent, clock)
         if choice == "no-interaction":
@@ -157,7 +157,8 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         later_phase = "next-page"
         if choice == "withdraw":
             # withdrawal at t_w > 0: everything after it is judged as after refusal
-            rec.phase = later_phase = "after-withdraw"
+            later_phase = "after-withdraw"
+            rec.set_phase(later_phase)
             consent = await withdraw_choice(page, domain, expectations, clock, consent)
             await settle(page, rec, settle_policy)
             await screenshot("after-withdraw")
@@ -187,11 +188,13 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         await rec.flush()
     except Exception:  # noqa: BLE001
         pass
-    requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
     try:
         await asyncio.wait_for(context.close(), timeout=20)
     except Exception as exc:  # noqa: BLE001
         errors.append(f"closing the context (HAR may be missing): {exc}")
+    if har.exists():
+        rec.read_har(har)
+    requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
     if rec.truncated:
         errors.append(f"bounded recording: dropped {rec.truncated}")
     if consent.outcome == "not-performed" and choice != "no-interaction" and status == "complete":
