@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-deps demo test bench lint clean
 
-setup: system-deps node_modules/.installed $(VENV)/.installed
+setup: system-deps node_modules/.installed $(VENV)/.installed $(VENV)/share/cookieaudit/filterlists/filterlist.json
 
 system-deps:
 	@pkgs=""; \
@@ -30,6 +30,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
+
+# Optional tracking filter list (AdGuard Tracking Protection, GPL-3.0): fetched with `npm pack` into the venv at
+# setup time, never committed; scans work without it (the report says so).
+$(VENV)/share/cookieaudit/filterlists/filterlist.json: $(VENV)/.installed
+	-$(BIN)/python -m cookieaudit.kb install-filterlist
 
 demo: setup
 	$(BIN)/cookieaudit demo

@@ -14,7 +14,7 @@ SHOPS = ["online-3d-printen.nl", "online-3d-winkel.nl", "online-3d-printen.be", 
 
 @pytest.fixture(scope="module")
 def clf():
-    return load_kb(filterlist=False).classifier(SHOPS)
+    return load_kb(data_dir=False, filterlist=False).classifier(SHOPS)
 
 
 # -- requests -----------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_parse_retention(text, days):
 
 
 def test_bundled_ocd_is_the_recorded_version():
-    kb = load_kb(filterlist=False)
+    kb = load_kb(data_dir=False, filterlist=False)
     v = kb.versions()["open-cookie-database"]
     assert v["commit"].startswith("0ee5a17") and v["rows"] == 2264 and v["license"] == "Apache-2.0"
     assert v["sha256"] == kb.ocd.sha256
@@ -306,7 +306,7 @@ def test_filter_list_engine_matches_and_honours_exceptions():
 def test_unknown_third_party_is_flagged_by_the_filter_list(tmp_path):
     p = tmp_path / "list.txt"
     p.write_text(TINY_LIST + "||o3d-widgets.net/b.gif\n", encoding="utf-8")
-    kb = load_kb(filterlist=p)
+    kb = load_kb(data_dir=False, filterlist=p)
     c = kb.classifier(SHOPS)
     a = c.request("https://static.o3d-widgets.net/b.gif?id=1", "image", "https://online-3d-winkel.nl/")
     assert (a.vendor, a.source, a.tracking, a.confidence) == (None, "filterlist", True, "medium")
@@ -320,7 +320,7 @@ def test_unknown_third_party_is_flagged_by_the_filter_list(tmp_path):
 
 
 def test_missing_filter_list_degrades_with_a_note(tmp_path):
-    kb = load_kb(filterlist=False)
+    kb = load_kb(data_dir=False, filterlist=False)
     assert kb.filterlist is None
     assert kb.versions()["filterlist"]["status"] == "disabled"
     kb2 = load_kb(data_dir=tmp_path)   # an empty kb dir: bundled OCD, no list there

@@ -33,13 +33,13 @@ def test_load_is_fast_and_cached():
 
     base._load.cache_clear()
     t = time.perf_counter()
-    kb = load_kb(filterlist=False)
+    kb = load_kb(data_dir=False, filterlist=False)
     assert time.perf_counter() - t < 1.0
-    assert load_kb(filterlist=False) is kb
+    assert load_kb(data_dir=False, filterlist=False) is kb
 
 
 def test_vendor_coverage_and_ids():
-    kb = load_kb(filterlist=False)
+    kb = load_kb(data_dir=False, filterlist=False)
     for vid in DECLARED + OTHERS:
         assert kb.vendor(vid) is not None, vid
     assert len(set(kb.vendors) - set(DECLARED)) >= 25
@@ -61,7 +61,7 @@ def test_every_fact_has_a_source():
 
 
 def test_declared_vendor_hosts_from_the_brief():
-    kb = load_kb(filterlist=False)
+    kb = load_kb(data_dir=False, filterlist=False)
     c = kb.classifier(["online-3d-printen.nl"])
     expected = {
         "https://region1.google-analytics.com/g/collect": "google-analytics",
@@ -92,7 +92,7 @@ def test_ocd_copy_ships_with_licence_and_attribution():
 
 
 def test_versions_are_json_serialisable():
-    v = load_kb(filterlist=False).versions()
+    v = load_kb(data_dir=False, filterlist=False).versions()
     json.dumps(v)
     assert set(v) >= {"curated", "open-cookie-database", "filterlist", "public-suffix-list"}
 
@@ -206,7 +206,7 @@ def test_filterlist_install_extracts_the_raw_list(tmp_path):
     assert (dest / "LICENSE").is_file()
     again = fl_mod.install(dest, version="9.9.9", npm=str(npm))
     assert again["status"] == "present"          # idempotent: nothing fetched
-    kb = load_kb(filterlist=dest / fl_mod.LIST_FILE)
+    kb = load_kb(data_dir=False, filterlist=dest / fl_mod.LIST_FILE)
     assert kb.versions()["filterlist"]["package_version"] == "9.9.9"
 
 
@@ -223,3 +223,16 @@ def test_env_variable_points_at_a_list(tmp_path, monkeypatch):
     monkeypatch.setenv(fl_mod.ENV_PATH, str(tmp_path / "missing.txt"))
     assert fl_mod.find_filterlist() is None
     assert os.environ[fl_mod.ENV_PATH]
+
+
+def test_update_default_dir_is_picked_up_by_load_kb(tmp_path, monkeypatch):
+    from cookieaudit.kb.base import default_kb_dir
+
+    monkeypatch.setenv("COOKIEAUDIT_KB_DIR", str(tmp_path / "kb"))
+    assert default_kb_dir() == tmp_path / "kb"
+    client = httpx.Client(transport=httpx.MockTransport(
+        lambda r: httpx.Response(200, content=_ocd_csv(1500)) if r.url.path.endswith(".csv") else httpx.Response(404)))
+    res = update_datasets(client=client, filterlist_installer=lambda *a, **k: {"status": "present"})
+    assert res["dest"] == str(tmp_path / "kb")
+    assert load_kb(filterlist=False).versions()["open-cookie-database"]["rows"] == 1500
+    assert load_kb(data_dir=False, filterlist=False).versions()["open-cookie-database"]["rows"] == 2264

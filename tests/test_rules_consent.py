@@ -3,7 +3,8 @@ consent-not-verified. Each has a positive and a negative case on the stored fixt
 
 from __future__ import annotations
 
-from test_rules_support import AT, BE, NL_COMPLIANT, NL_WINKEL, expectations, obs, observations, only, raw, request, run
+from test_rules_support import (AT, BE, NL_COMPLIANT, NL_WINKEL, expectations, max_severity, obs, observations, only, raw,
+                                request, run)
 
 
 # -- pre-consent-tracking -------------------------------------------------------------------------------
@@ -107,10 +108,10 @@ def test_nl_exemption_never_covers_session_recording():
     assert all(x.vendor == "google-analytics" for x in only(f, "nl-analytics-exemption"))
 
 
-# -- tracking-after-reject ------------------------------------------------------------------------------
+# -- tracking-after-reject / tracking-after-withdraw ------------------------------------------------------------------------------
 
 def test_tracking_after_reject_google_ads_pixel_on_be():
-    f = run(observations(BE), rules=["tracking-after-reject"])
+    f = run(observations(BE, choices=["no-interaction", "reject-all"]), rules=["tracking-after-reject"])
     assert len(f) == 1
     x = f[0]
     assert (x.vendor, x.severity, x.choice, x.phase) == ("google-ads", "high", "reject-all", "after-choice")
@@ -129,17 +130,33 @@ def test_tracking_after_reject_hotjar_keeps_running_but_leftovers_are_not_repeat
 
 
 def test_tracking_after_reject_negative():
-    assert run(observations(NL_COMPLIANT), rules=["tracking-after-reject"]) == []
+    assert run(observations(NL_COMPLIANT, choices=["reject-all"]), rules=["tracking-after-reject"]) == []
     # the consent record and the shop's own consent endpoint after reject are necessary
     assert not [x for x in run(observations(BE), rules=["tracking-after-reject"]) if x.vendor != "google-ads"]
+
+
+def test_withdraw_scenario():
+    """withdraw = accept all, then withdraw: after-choice counts as accept-all, after-withdraw as nothing."""
+    be = run(observations(BE, choices=["withdraw"]),
+             rules=["tracking-after-reject", "tracking-after-withdraw", "consent-signal-mismatch"])
+    assert {(x.rule, x.phase, x.severity) for x in be} == {("tracking-after-withdraw", "after-withdraw", "high"),
+                                                          ("consent-signal-mismatch", "after-withdraw", "high")}
+    assert all(x.t == 4.9 for x in be)      # the hit at 0.4 s, after accepting, is fine
+    nl = run(observations(NL_COMPLIANT, choices=["withdraw"]))
+    assert not only(nl, "tracking-after-reject")
+    left = only(nl, "tracking-after-withdraw")
+    assert len(left) == 1 and left[0].severity == "info" and left[0].subject["name"] == "_ga"
+    assert left[0].details["not_deleted_on_withdrawal"] is True and "still stored" in left[0].message
+    assert max_severity(nl) == "info"
 
 
 def test_tracking_after_withdraw():
     d = raw(NL_COMPLIANT, "accept-all")
     d["requests"].append(request("r50", 9.0, "after-withdraw", "https://o.clarity.ms/collect",
                                  method="POST", resource_type="xhr"))
-    f = run([obs(d)], rules=["tracking-after-reject"])
-    assert len(f) == 1 and f[0].phase == "after-withdraw" and f[0].details["window"] == "after-withdraw"
+    f = run([obs(d)], rules=["tracking-after-reject", "tracking-after-withdraw"])
+    assert [x.rule for x in f] == ["tracking-after-withdraw"]
+    assert f[0].phase == "after-withdraw" and f[0].details["window"] == "after-withdraw"
     assert f[0].vendor == "microsoft-clarity" and "after consent was withdrawn" in f[0].message
 
 

@@ -13,7 +13,7 @@ from cookieaudit.rules.catalogue_md import render_markdown
 from test_rules_support import AT, BE, DE, NL_COMPLIANT, NL_WINKEL, OBS_DIR, TESTS, expectations, kb, max_severity, observations, only, run
 
 REQUIRED_RULES = {
-    "pre-consent-tracking", "nl-analytics-exemption", "tracking-after-reject", "category-violation",
+    "pre-consent-tracking", "nl-analytics-exemption", "tracking-after-reject", "tracking-after-withdraw", "category-violation",
     "undeclared-tracker", "unknown-third-party", "undeclared-cookie", "declared-not-observed", "ga-ip-not-anonymised",
     "consent-signal-mismatch", "consent-mode-cookieless-ping", "cookie-lifetime", "non-eea-recipient",
     "de-gtm-before-consent", "de-google-fonts-before-consent", "consent-not-verified",

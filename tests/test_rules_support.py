@@ -36,7 +36,7 @@ def expectations() -> Expectations:
 
 def kb() -> KnowledgeBase:
     """The knowledge base without the optional filter list, so results do not depend on the machine."""
-    return load_kb(filterlist=False)
+    return load_kb(data_dir=False, filterlist=False)
 
 
 def raw(domain: str, choice: str) -> dict[str, Any]:

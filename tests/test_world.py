@@ -101,6 +101,14 @@ class Visit:
     def urls(self, prefix: str, since: int = 0) -> list[str]:
         return [url for _, url in self.requests[since:] if url.startswith(prefix)]
 
+    def wait_for(self, prefix: str, since: int = 0, timeout_ms: int = 3000) -> list[str]:
+        """Requests starting with prefix, waiting for the first one: Consent Mode's wait_for_update can
+        hold a Google hit for 500 ms, longer than network idle takes to settle."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.urls(prefix, since) and time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)
+        return self.urls(prefix, since)
+
     def cookies(self) -> dict[str, dict]:
         return {c["name"]: c for c in self.context.cookies()}
 
@@ -342,7 +350,7 @@ def test_compliant_nl_loads_vendors_only_after_consent(world, visit):
     for host in ("www.googletagmanager.com", "region1.google-analytics.com", "www.clarity.ms",
                  "static.hotjar.com", "sibautomation.com", "googleads.g.doubleclick.net"):
         assert host in loaded
-    hit = query(v.urls("https://region1.google-analytics.com/g/collect", before)[0])
+    hit = query(v.wait_for("https://region1.google-analytics.com/g/collect", before)[0])
     assert hit["tid"] == "G-O3D1234567" and hit["gcs"] == "G111" and hit["gcd"][2:9:2] == "rrrr"
     cookies = v.cookies()
     assert json.loads(unquote(cookies["cc_cookie"]["value"]))["categories"] == \
@@ -359,7 +367,7 @@ def test_winkel_runs_hotjar_and_privacy_friendly_ga4_before_consent(world, visit
     assert {"static.hotjar.com", "script.hotjar.com", "content.hotjar.io", "static.o3d-widgets.net"} <= v.hosts()
     assert any(url.startswith("wss://ws.hotjar.com/api/v2/client/ws") for url in v.websockets)
     assert f"_hjSessionUser_{HOTJAR_SITE}" in v.cookies()
-    hit = query(v.urls("https://region1.google-analytics.com/g/collect")[0])
+    hit = query(v.wait_for("https://region1.google-analytics.com/g/collect")[0])
     assert hit["gcs"] == "G101" and hit["npa"] == "1" and "uid" not in hit
     assert not v.hosts() & {"googleads.g.doubleclick.net", "region1.analytics.google.com", "connect.facebook.net"}
     before = len(v.requests)
@@ -371,7 +379,7 @@ def test_winkel_runs_hotjar_and_privacy_friendly_ga4_before_consent(world, visit
 def test_be_banner_stores_its_choice_and_leaks_remarketing_after_reject(world, visit):
     v = visit()
     v.goto(world.url("online-3d-printen.be"))
-    assert v.urls("https://region1.google-analytics.com/g/collect")          # GA4 before consent
+    assert v.wait_for("https://region1.google-analytics.com/g/collect")      # GA4 before consent
     v.page.evaluate("document.addEventListener('o3d:consent', e => window.__seen = e.detail)")
     v.click("#o3d-accept")
     stored = json.loads(unquote(v.cookies()["o3d_consent"]["value"]))
@@ -403,29 +411,31 @@ def test_consent_mode_parameters_on_google_hits(world, visit):
     # .at: Consent Mode "advanced" with the default wrongly granted
     at = visit()
     at.goto(world.url("online-3d-drucken.at"))
-    hit = query(at.urls("https://region1.google-analytics.com/g/collect")[0])
+    hit = query(at.wait_for("https://region1.google-analytics.com/g/collect")[0])
     assert hit["gcs"] == "G111" and hit["gcd"][2:9:2] == "tttt" and "cid" in hit
     # .de: "advanced", correctly denied: cookieless pings before consent and after reject
     de = visit()
     de.goto(world.url("online-3d-drucken.de"))
     assert {"www.googletagmanager.com", "fonts.googleapis.com", "fonts.gstatic.com"} <= de.hosts()
-    hit = query(de.urls("https://region1.google-analytics.com/g/collect")[0])
+    hit = query(de.wait_for("https://region1.google-analytics.com/g/collect")[0])
     assert hit["gcs"] == "G100" and hit["gcd"][2:9:2] == "pppp" and "cid" not in hit and hit["npa"] == "1"
     de.click(ACCEPT_REJECT["tarteaucitron"][1])
+    since = len(de.requests)
     de.goto(world.url("online-3d-drucken.de", "/warenkorb"))
+    ping = query(de.wait_for("https://region1.google-analytics.com/g/collect", since)[0])
+    assert ping["gcs"] == "G100" and "cid" not in ping
     assert not {"_ga", "_gcl_au"} & set(de.cookies())
-    pings = [query(u) for u in de.urls("https://region1.google-analytics.com/g/collect")]
-    assert pings[-1]["gcs"] == "G100"
     # .de after accept: granted hits, and Universal Analytics without IP anonymisation
     ok = visit()
     ok.goto(world.url("online-3d-drucken.de"))
     ok.click(ACCEPT_REJECT["tarteaucitron"][0], settle_ms=1000)
+    since = len(ok.requests)
     ok.goto(world.url("online-3d-drucken.de", "/warenkorb"))
-    granted = query(ok.urls("https://region1.google-analytics.com/g/collect")[-1])
-    assert granted["gcs"] == "G111" and granted["gcd"][2:9:2] == "rrrr"
-    ua = [query(u) for u in ok.urls("https://www.google-analytics.com/collect")]
+    granted = query(ok.wait_for("https://region1.google-analytics.com/g/collect", since)[0])
+    assert granted["gcs"] == "G111" and granted["gcd"][2:9:2] == "rrrr" and "cid" in granted
+    ua = [query(u) for u in ok.wait_for("https://www.google-analytics.com/collect", since)]
     assert ua and ua[0]["tid"].startswith("UA-") and ua[0]["v"] == "1" and "aip" not in ua[0]
-    assert ok.urls("https://www.googleadservices.com/pagead/conversion/")      # conversion on the cart page
+    assert ok.wait_for("https://www.googleadservices.com/pagead/conversion/", since)   # conversion on the cart
 
 
 @pytest.mark.browser

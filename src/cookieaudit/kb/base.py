@@ -136,9 +136,22 @@ def _read_json(p: Path) -> dict[str, Any]:
         return {}
 
 
-def _kb_dir(data_dir: str | Path | None) -> Path | None:
-    d = data_dir or os.environ.get(ENV_KB_DIR)
-    return Path(d) if d else None
+def default_kb_dir() -> Path:
+    """Where `kb update` writes refreshed datasets by default ($COOKIEAUDIT_KB_DIR, else the user data dir)."""
+    env = os.environ.get(ENV_KB_DIR)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cookieaudit" / "kb"
+
+
+def _kb_dir(data_dir: str | Path | None | bool) -> Path | None:
+    if data_dir is False:
+        return None
+    if data_dir:
+        return Path(data_dir)  # type: ignore[arg-type]
+    d = default_kb_dir()
+    return d if (d / VERSIONS_FILE).is_file() else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -166,12 +179,13 @@ def _load(data_dir: str | None, filterlist: str | bool | None) -> KnowledgeBase:
     return KnowledgeBase(curated, ocd, meta, fl_path, enabled)
 
 
-def load_kb(data_dir: str | Path | None = None, filterlist: str | Path | bool | None = None) -> KnowledgeBase:
+def load_kb(data_dir: str | Path | None | bool = None, filterlist: str | Path | bool | None = None) -> KnowledgeBase:
     """The knowledge base (cached per arguments).
 
-    ``data_dir``: a folder written by :func:`cookieaudit.kb.update.update_datasets` (default: the
-    ``COOKIEAUDIT_KB_DIR`` environment variable, else only the bundled data). ``filterlist``: ``False`` to
-    disable the optional filter list, a path to use a specific list, ``None`` to look in the usual places.
+    ``data_dir``: a folder written by :func:`cookieaudit.kb.update.update_datasets`; ``None`` (default) uses
+    :func:`default_kb_dir` when `kb update` has filled it, else only the bundled data; ``False`` forces the
+    bundled data. ``filterlist``: ``False`` to disable the optional filter list, a path to use a specific list,
+    ``None`` to look in the usual places (the kb folder, then the virtualenv where setup installs it).
     """
     kd = _kb_dir(data_dir)
     fl = str(filterlist) if isinstance(filterlist, Path) else filterlist

@@ -6,7 +6,8 @@ Writes into ``dest_dir`` (never into the installed package):
     dest_dir/filterlists/adguard-tracking-protection.txt, filterlist.json, LICENSE   (via ``npm pack``)
     dest_dir/versions.json
 
-Use the result with ``load_kb(data_dir=dest_dir)`` or by setting ``COOKIEAUDIT_KB_DIR=dest_dir``. A dataset that
+``load_kb()`` picks the default folder up by itself; for another folder use ``load_kb(data_dir=dest_dir)`` or
+set ``COOKIEAUDIT_KB_DIR=dest_dir``. A dataset that
 cannot be fetched keeps its previous copy; the returned dict says what happened to each.
 """
 
@@ -86,14 +87,18 @@ def _update_ocd(client: httpx.Client, dest: Path) -> dict[str, Any]:
     return {**info, "status": "updated"}
 
 
-def update_datasets(dest_dir: str | Path, *, client: httpx.Client | None = None,
+def update_datasets(dest_dir: str | Path | None = None, *, client: httpx.Client | None = None,
                     filterlist_installer: Callable[..., dict[str, Any]] | None = None,
                     timeout: float = 60.0) -> dict[str, Any]:
     """Refresh the Open Cookie Database and the optional filter list into ``dest_dir``; return what happened.
 
-    ``client`` and ``filterlist_installer`` exist for tests (an ``httpx.MockTransport`` client, a fake npm).
+    ``dest_dir`` defaults to :func:`cookieaudit.kb.base.default_kb_dir` ($COOKIEAUDIT_KB_DIR or
+    ~/.local/share/cookieaudit/kb), which ``load_kb()`` then uses. ``client`` and ``filterlist_installer`` exist
+    for tests (an ``httpx.MockTransport`` client, a fake npm).
     """
-    dest = Path(dest_dir)
+    from .base import default_kb_dir
+
+    dest = Path(dest_dir) if dest_dir else default_kb_dir()
     dest.mkdir(parents=True, exist_ok=True)
     vpath = dest / "versions.json"
     try:

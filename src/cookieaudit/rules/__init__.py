@@ -30,6 +30,7 @@ from . import (
     non_eea_recipient,
     pre_consent_tracking,
     tracking_after_reject,
+    tracking_after_withdraw,
     undeclared_cookie,
     undeclared_tracker,
     unknown_third_party,
@@ -41,6 +42,7 @@ RULES: tuple[ModuleType, ...] = (
     pre_consent_tracking,
     nl_analytics_exemption,
     tracking_after_reject,
+    tracking_after_withdraw,
     category_violation,
     consent_signal_mismatch,
     consent_mode_cookieless_ping,
@@ -68,9 +70,13 @@ def catalogue(lang: str | None = None) -> dict[str, dict[str, Any]]:
     return {m.META.id: m.META.to_dict(lang) for m in RULES}
 
 
+_ORDER: dict[str, int] = {m.META.id: i for i, m in enumerate(RULES)}
+
+
 def sort_key(f: Finding) -> tuple:
-    return (f.domain, -severity_rank(f.severity), rule_ids().index(f.rule) if f.rule in _BY_ID else 99, f.rule,
-            f.choice, f.vendor or "", subject_key(f.subject), f.id)
+    """Domain, then severity (highest first), then rule order, choice, vendor, subject: stable across runs."""
+    return (f.domain, -severity_rank(f.severity), _ORDER.get(f.rule, 99), f.rule, f.choice, f.vendor or "",
+            subject_key(f.subject), f.id)
 
 
 def evaluate(observations: Iterable[Observation] | Mapping[Any, Observation], expectations: Expectations,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .base import RuleMeta, attribution_details, clause, vendor_label
+from .base import RuleMeta, attribution_details, clause, tracking_severity, vendor_label
 from .context import WINDOW_AFTER, Collector, Context
 
 META = RuleMeta(
@@ -15,13 +15,14 @@ META = RuleMeta(
               "only the vendors of that category. This finding lists a vendor that was active after an "
               "only-<category> choice although none of its categories was accepted. A vendor that the policy "
               "places in several categories (a tag manager) is allowed when any of them is accepted; undeclared "
-              "vendors are judged by the knowledge base's category.",
+              "vendors are judged by the knowledge base's category. Severity: high, medium for a tracker known only from a "
+              "name heuristic.",
         "nl": "Toestemming moet specifiek zijn: wie één categorie accepteert (bijvoorbeeld alleen "
               "prestatiecookies) stemt alleen in met de partijen van die categorie. Deze bevinding toont een partij "
               "die actief was na een keuze voor alleen één categorie, terwijl geen van haar categorieën was "
               "geaccepteerd. Een partij die het beleid onder meerdere categorieën plaatst (een tagmanager) mag "
               "draaien als een daarvan is geaccepteerd; niet-vermelde partijen worden beoordeeld op de categorie "
-              "uit de kennisbank.",
+              "uit de kennisbank. Ernst: hoog, middel voor een tracker die alleen uit een naamheuristiek bekend is.",
     },
     severity="high",
     jurisdictions=("EU",),
@@ -51,7 +52,7 @@ def check(ctx: Context, out: Collector) -> None:
             details.update({"vendor_categories": allowed, "accepted_categories": accepted,
                             "declared": ctx.declared(item.att.vendor)})
             out.add(
-                META.id, run, item, severity="high", subject=item.subject, vendor=item.att.vendor,
+                META.id, run, item, severity=tracking_severity(item), subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, details=details,
                 message=(f"{who_en} ({'/'.join(allowed)}) was active although the visitor accepted only "
                          f"{' + '.join(accepted)}: {c_en}."),

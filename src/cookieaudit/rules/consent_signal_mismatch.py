@@ -41,8 +41,8 @@ def check(ctx: Context, out: Collector) -> None:
             if sig is None or not sig.present:
                 continue
             permitted = set(item.permitted)
-            if ctx.exempt(run, item):
-                permitted.add("performance")
+            if ctx.exemption_applies(run.domain):
+                permitted.add("performance")   # consent-free analytics: analytics_storage may be granted page-wide
             wrong = sorted(t for t in sig.granted() if CONSENT_TYPE_CATEGORY.get(t, "targeting") not in permitted)
             if not wrong:
                 continue

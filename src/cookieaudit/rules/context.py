@@ -9,9 +9,10 @@ categories the visitor had granted at that moment:
 - ``after-choice``: after-choice / next-page / after-reload of a run whose choice was made;
 - ``after-withdraw``: after consent was withdrawn.
 
-Cookies and storage are snapshots taken at the end of each phase; an item present in an after-choice snapshot
-that was already there before consent (or whose ``first_seen_t`` is negative) is a *leftover*: the pre-consent
-rule reports it, the after-choice rules do not report it again.
+Cookies and storage are snapshots taken at the end of each phase; an item present in a later snapshot that was
+already there in an earlier window (or whose ``first_seen_t`` is negative) and was not written again is a
+*leftover*: the window where it was set reports it. A leftover after withdrawal (not deleted) is reported at
+info level by ``tracking-after-reject``. The ``withdraw`` scenario is accept-all followed by a withdrawal.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from ..observations import Observation
 WINDOW_PRE = "pre-consent"
 WINDOW_AFTER = "after-choice"
 WINDOW_WITHDRAW = "after-withdraw"
+# scenarios that are a choice followed by more steps: the choice that holds in their after-choice window
+SCENARIO_CHOICE = {"withdraw": "accept-all"}
+# for a snapshot in a window, the windows whose snapshots came earlier
+_EARLIER = {WINDOW_AFTER: (WINDOW_PRE,), WINDOW_WITHDRAW: (WINDOW_PRE, WINDOW_AFTER)}
 _TLD_COUNTRY = {"nl": "NL", "be": "BE", "de": "DE", "at": "AT"}
 _MAX_URL = 600
 
@@ -60,7 +65,7 @@ class Item:
     record: Any
     host: str = ""
     path: str = ""
-    leftover: bool = False          # cookie/storage already stored before consent
+    leftover: bool = False          # cookie/storage already stored in an earlier window and not re-written
     consent: ConsentSignals | None = None
     ga: tuple[GAHit, ...] = ()
     tag_loader: bool = False        # a Google tag loader request (googletagmanager.com, first-party gtm.js)
@@ -126,7 +131,7 @@ class Context:
         hosts = {d.host for d in expectations.domains} | {o.domain for o in obs_list}
         self.parties = Parties(hosts)
         self.classifier = kb.classifier(self.parties)
-        self.choice_order = list(expectations.choices())
+        self.choice_order = list(getattr(expectations, "scenarios", expectations.choices)())
         self.all_categories = frozenset(c.id for c in expectations.categories)
         self.declared_ids = {v.id for v in expectations.vendors}
         self.declared_groups = {kb.vendor(v.id).group for v in expectations.vendors if kb.vendor(v.id)}
@@ -181,9 +186,14 @@ class Context:
             return item.window == WINDOW_AFTER and self.all_categories <= item.permitted
         return bool(allowed & item.permitted)
 
+    def exemption_applies(self, domain: str) -> bool:
+        ex = self.exemptions.get(domain)
+        return bool(ex and ex.applies)
+
     def exempt(self, run: Run, item: Item) -> bool:
-        ex = self.exemptions.get(run.domain)
-        return bool(ex and ex.applies and item.att.vendor == "google-analytics" and not _ga_ad_feature(item))
+        """Google Analytics traffic covered by the Dutch analytics exemption on this domain."""
+        return (self.exemption_applies(run.domain) and item.att.vendor == "google-analytics"
+                and not _ga_ad_feature(item))
 
     # -- building items -------------------------------------------------------------------------------
     def _window(self, run: Run, phase: str) -> tuple[str, frozenset[str]]:
@@ -192,8 +202,9 @@ class Context:
             return WINDOW_PRE, necessary
         if phase == "after-withdraw":
             return WINDOW_WITHDRAW, necessary
-        if run.choice in self.choice_order:
-            return WINDOW_AFTER, frozenset(self.expectations.accepted_categories(run.choice))
+        choice = SCENARIO_CHOICE.get(run.choice, run.choice)
+        if choice in self.choice_order:
+            return WINDOW_AFTER, frozenset(self.expectations.accepted_categories(choice))
         return WINDOW_AFTER, necessary
 
     def _items(self, run: Run) -> list[Item]:
@@ -238,19 +249,24 @@ class Context:
             ))
 
         # who set each cookie, and which lifetime it asked for (raw header / JS assignment)
-        setters: dict[str, list[tuple[float, str | None, str, float | None]]] = {}
+        setters: dict[str, list[tuple[float, str | None, str, float | None, str]]] = {}
         for sc in o.set_cookies:
             if sc.blocked_reasons:
                 continue
             name, _v, attrs = parse_cookie_string(sc.header)
             life = requested_lifetime_seconds(attrs, wall(sc.t))
-            setters.setdefault(name, []).append((sc.t, sc.url, attrs.get("domain") or _host(sc.url), life))
+            setters.setdefault(name, []).append(
+                (sc.t, sc.url, attrs.get("domain") or _host(sc.url), life, self._window(run, sc.phase)[0]))
         for w in o.cookie_writes:
             name, _v, attrs = parse_cookie_string(w.cookie)
             life = requested_lifetime_seconds(attrs, wall(w.t))
-            setters.setdefault(name, []).append((w.t, w.script_url, attrs.get("domain") or _host(w.frame_url), life))
+            setters.setdefault(name, []).append(
+                (w.t, w.script_url, attrs.get("domain") or _host(w.frame_url), life, self._window(run, w.phase)[0]))
 
-        before = {(c.name, c.domain) for c in o.cookies if c.phase == "before-consent"}
+        # snapshots taken in earlier windows: what is still there later is a leftover unless it was re-written
+        seen_in: dict[str, set[tuple[str, str]]] = {}
+        for c in o.cookies:
+            seen_in.setdefault(self._window(run, c.phase)[0], set()).add((c.name, c.domain))
         for i, c in enumerate(o.cookies):
             window, permitted = self._window(run, c.phase)
             cands = [s for s in setters.get(c.name, ()) if _same_site_domain(s[2], c.domain)]
@@ -260,9 +276,16 @@ class Context:
             requested = max(lives) / 86400 if lives else None
             stored = (c.expires - capture) / 86400 if (c.expires and capture) else None
             att = clf.cookie(c.name, c.domain, set_by)
-            leftover = window != WINDOW_PRE and (
-                (c.first_seen_t is not None and c.first_seen_t < 0) or (c.name, c.domain) in before)
             t = c.first_seen_t if c.first_seen_t is not None else (cands[0][0] if cands else None)
+            leftover = False
+            if window != WINDOW_PRE:
+                earlier = _EARLIER[window]
+                existed = any((c.name, c.domain) in seen_in.get(w, ()) for w in earlier) or (
+                    c.first_seen_t is not None and c.first_seen_t < 0)
+                rewrites = [s for s in cands if s[4] == window]
+                leftover = existed and not rewrites
+                if existed and rewrites:
+                    t = rewrites[0][0]       # the write in this window is what counts
             items.append(Item(
                 kind="cookie", index=i, pointer=f"/cookies/{i}", t=t, phase=c.phase, window=window,
                 permitted=permitted, att=att, record=c, host=c.domain.lstrip("."), leftover=leftover,
@@ -270,15 +293,18 @@ class Context:
                 subject={"kind": "cookie", "name": c.name, "domain": c.domain},
             ))
 
-        before_s = {(s.origin, s.kind, s.key) for s in o.storage if s.phase == "before-consent"}
-        for i, s in enumerate(o.storage):
-            window, permitted = self._window(run, s.phase)
-            att = clf.storage(s.origin, s.key, s.kind)
+        seen_s: dict[str, set[tuple[str, str, str]]] = {}
+        for st in o.storage:
+            seen_s.setdefault(self._window(run, st.phase)[0], set()).add((st.origin, st.kind, st.key))
+        for i, st in enumerate(o.storage):
+            window, permitted = self._window(run, st.phase)
+            att = clf.storage(st.origin, st.key, st.kind)
+            leftover = window != WINDOW_PRE and any(
+                (st.origin, st.kind, st.key) in seen_s.get(w, ()) for w in _EARLIER[window])
             items.append(Item(
-                kind="storage", index=i, pointer=f"/storage/{i}", t=None, phase=s.phase, window=window,
-                permitted=permitted, att=att, record=s, host=_host(s.origin),
-                leftover=window != WINDOW_PRE and (s.origin, s.kind, s.key) in before_s,
-                subject={"kind": "storage", "storage": s.kind, "key": s.key, "origin": s.origin},
+                kind="storage", index=i, pointer=f"/storage/{i}", t=None, phase=st.phase, window=window,
+                permitted=permitted, att=att, record=st, host=_host(st.origin), leftover=leftover,
+                subject={"kind": "storage", "storage": st.kind, "key": st.key, "origin": st.origin},
             ))
         return items
 

@@ -88,8 +88,12 @@ def check(ctx: Context, out: Collector) -> None:
                          "stored_lifetime_days": round(stored, 1) if stored is not None else None,
                          "exceeds": exceeded, "declared_retention_days": retention,
                          "attribution": item.att.to_dict()},
-                message=(f"The cookie {name} ({cdom}, {who_en}) on {domain} lives {life:.0f} days, longer than "
-                         f"{' and '.join(parts_en)}."),
-                message_nl=(f"De cookie {name} ({cdom}, {who_nl}) op {domain} leeft {life:.0f} dagen, langer dan "
-                            f"{' en '.join(parts_nl)}."),
+                message=(f"The cookie {name} ({cdom}; {who_en}) on {domain} lives {life:.0f} days, longer than "
+                         f"{_join(parts_en, 'and')}."),
+                message_nl=(f"De cookie {name} ({cdom}; {who_nl}) op {domain} leeft {life:.0f} dagen, langer dan "
+                            f"{_join(parts_nl, 'en')}."),
             )
+
+
+def _join(parts: list[str], word: str) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {word} " + parts[-1]

@@ -9,7 +9,7 @@ nothing but different tag plans, which keeps them independent of each other and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import catalog as c
 from .catalog import Shop
@@ -35,7 +35,7 @@ class Tag:
     parts: tuple[Part, ...] = ()
     cookies: tuple[str, ...] = ()   # names/patterns the consent manager should clean up on withdrawal
     # tarteaucitron ships ready-made services for some vendors; (service key, tarteaucitron.user values)
-    tarteaucitron: tuple[str, dict] | None = field(default=None)
+    tarteaucitron: tuple[str, dict] | None = None
 
 
 def gtm_snippet(gtm_id: str) -> str:
@@ -150,8 +150,7 @@ def shop_tags(shop: Shop, knobs: ShopKnobs) -> list[Tag]:
                             (Part("script", f"https://www.googletagmanager.com/gtag/js?id={shop.ga4_id}"),
                              Part("inline", gtag_config_snippet(shop.ga4_id, ga4_settings(knobs, True))))))
         else:
-            tags.append(Tag("google-analytics", "Google Analytics", "performance", True, loader, ga4_cookies,
-                            tarteaucitron=None))
+            tags.append(Tag("google-analytics", "Google Analytics", "performance", True, loader, ga4_cookies))
         tags.append(Tag("google-ads", "Google Ads", "targeting", True, loader, ("_gcl_au",)))
 
     if "clarity" in knobs.vendors:

@@ -184,7 +184,7 @@ class Vendors:
         if "MUID" not in request.cookies:
             cookies.append(f"MUID={secrets.token_hex(16).upper()}; Domain=.clarity.ms; Path=/; Max-Age=31536000; Secure; SameSite=None")
         if "CLID" not in request.cookies:
-            cookies.append(f"CLID={secrets.token_hex(16)}.20261126.{c.CLARITY_PROJECT}; Domain=www.clarity.ms; Path=/; Max-Age=31536000; Secure; SameSite=None")
+            cookies.append(f"CLID={secrets.token_hex(16)}.20261126.{c.CLARITY_PROJECT}; Domain=.clarity.ms; Path=/; Max-Age=31536000; Secure; SameSite=None")
         return no_content(cookies)
 
     # --- Hotjar ----------------------------------------------------------------------------------------------------
