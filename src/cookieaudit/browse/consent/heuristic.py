@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from playwright.async_api import Frame, Locator, Page
 
 ACCEPT = [
-    r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"accepteer\s+alle", r"alles?\s+toestaan",
-    r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"alle\s+zulassen", r"alles\s+akzeptieren",
+    r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"sta\s+alle\s+(cookies\s+)?toe", r"accepteer\s+alle", r"alles?\s+toestaan",
+    r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"erlaube\s+alle", r"alle\s+(cookies\s+)?erlauben", r"alle\s+zulassen", r"alles\s+akzeptieren",
     r"tout\s+accepter", r"accepter\s+tout", r"accept\s+all", r"allow\s+all", r"agree\s+to\s+all",
     r"accepteren", r"akkoord", r"akzeptieren", r"zustimmen", r"einverstanden", r"accepter", r"j'accepte",
     r"accept", r"i\s+agree", r"agree", r"allow",
 ]
 REJECT = [
-    r"alles?\s+weigeren", r"alle\s+cookies\s+weigeren", r"alles?\s+afwijzen", r"alleen\s+(strikt\s+)?noodzakelijke?",
-    r"alle\s+ablehnen", r"nur\s+(notwendige|essenzielle|erforderliche)", r"alles\s+ablehnen",
+    r"alles?\s+weigeren", r"alle\s+cookies\s+weigeren", r"weiger\s+alle", r"alles?\s+afwijzen", r"alleen\s+(strikt\s+)?noodzakelijke?",
+    r"alle\s+(cookies\s+)?ablehnen", r"verbiete\s+alle", r"alle\s+(cookies\s+)?verbieten",
+    r"nur\s+(notwendige|essenzielle|erforderliche)", r"alles\s+ablehnen",
     r"tout\s+refuser", r"refuser\s+tout", r"continuer\s+sans\s+accepter", r"reject\s+all", r"decline\s+all",
     r"deny\s+all", r"(only|necessary)\s+(necessary|only)", r"weigeren", r"afwijzen", r"niet\s+akkoord",
     r"ablehnen", r"refuser", r"reject", r"decline", r"deny",
@@ -53,7 +54,7 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -
     """The best visible button/link whose accessible name matches one of the patterns (in order of preference)."""
     frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
     for pat in patterns:
-        rx = re.compile(rf"^\s*{pat}\b", re.IGNORECASE)
+        rx = re.compile(rf"^[\W_]*{pat}\b", re.IGNORECASE)   # icons like "✗" or "✓" may lead the label
         for frame in frames:
             for role in ("button", "link"):
                 try:
