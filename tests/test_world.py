@@ -265,17 +265,18 @@ def test_vendor_responses_set_their_third_party_cookies(world):
 
 
 def test_latency_and_tracker_delay():
-    config = WorldConfig(latency_ms=(120, 130), seed=1,
-                         overrides={"online-3d-winkel.nl": {"tracker_delay_ms": (300, 320)}})
+    config = WorldConfig(latency_ms=(250, 260), seed=1,
+                         overrides={"online-3d-winkel.nl": {"tracker_delay_ms": (600, 620)}})
     with DemoWorld(config) as w:
         def timed(host, path, headers=None):
             start = time.monotonic()
             https_get(w, host, path, headers)
             return time.monotonic() - start
-        assert timed("online-3d-printen.nl", "/") >= 0.12
-        assert timed("sibautomation.com", "/sa.js") < 0.12                      # vendor latency is separate
-        assert timed("sibautomation.com", "/sa.js", {"Referer": "https://online-3d-winkel.nl/"}) >= 0.3
-        assert timed("sibautomation.com", "/sa.js", {"Referer": "https://online-3d-printen.nl/"}) < 0.12
+        assert timed("online-3d-printen.nl", "/") >= 0.25
+        assert timed("sibautomation.com", "/sa.js") < 0.25                      # vendor latency is separate
+        assert timed("sibautomation.com", "/sa.js", {"Referer": "https://online-3d-winkel.nl/"}) >= 0.6
+        assert timed("sibautomation.com", "/sa.js", {"Referer": "https://online-3d-printen.nl/"}) < 0.25
+        assert timed("in-automate.brevo.com", "/p?key=x", {"Referer": "https://online-3d-winkel.nl/"}) < 0.25
 
 
 def test_standalone_server_prints_mappings_and_writes_the_ca(tmp_path):
@@ -296,6 +297,7 @@ def test_standalone_server_prints_mappings_and_writes_the_ca(tmp_path):
         proc.wait(timeout=10)
 
 
+@pytest.mark.browser
 def test_expectations_banner_selectors_match_the_served_markup(world, visit):
     """The configured selectors in expectations/online-3d.yaml must exist in the pages the world serves."""
     domains = {d["host"]: d for d in yaml.safe_load((REPO / "expectations" / "online-3d.yaml").read_text())["domains"]}
