@@ -66,7 +66,8 @@ def test_third_party_cookies_are_stored_like_in_desktop_chrome(demo_scan):
 
 def test_planted_violations_are_found(demo_scan):
     pre = _findings(demo_scan, rule="pre-consent-tracking", domain="online-3d-winkel.nl", vendor="hotjar")
-    assert pre and all(f["phase"] == "before-consent" and f["t"] < 0 for f in pre)
+    # requests and cookies carry their time; storage items seen in the phase snapshot have none
+    assert pre and all(f["phase"] == "before-consent" and (f["t"] is None or f["t"] < 0) for f in pre)
     assert _findings(demo_scan, rule="pre-consent-tracking", domain="online-3d-printen.be", vendor="google-analytics")
     after = _findings(demo_scan, rule="tracking-after-reject", domain="online-3d-printen.be", vendor="google-ads")
     assert after and all(f["choice"] == "reject-all" and f["t"] >= 0 for f in after)

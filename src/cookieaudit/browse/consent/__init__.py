@@ -245,7 +245,20 @@ def _accepted(domain: Domain, state: dict[str, Any] | None) -> tuple[str, ...] |
 
 
 async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str], method: str | None,
-                 detected: CmpAdapter | None, log: ConsentLog) -> ConsentOutcome:
+                 detected: CmpAdapter | None, log: ConsentLog, patience: float = 2.5) -> ConsentOutcome:
+    """Read the stored state back until it matches (managers persist asynchronously) or ``patience`` runs out."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + patience
+    while True:
+        outcome = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, final=False)
+        if outcome.outcome == "verified" or loop.time() >= end:
+            break
+        await asyncio.sleep(0.25)
+    return await _verify_once(page, choice, domain, wanted, optional, method, detected, log, final=True)
+
+
+async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str],
+                       method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool) -> ConsentOutcome:
     adapter, state = await read_state(page)
     cmp = (adapter or detected).name if (adapter or detected) else None
     visible = await banner_visible(page, adapter or detected, domain)
@@ -263,7 +276,8 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
             problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
     if visible:
         problems.append("the banner is still visible after the choice")
-    log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
+    if final:
+        log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
                           accepted_categories=_accepted(domain, state), state=state, reason="; ".join(problems),
                           steps=tuple(log.steps))

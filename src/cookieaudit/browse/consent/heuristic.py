@@ -54,7 +54,9 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -
     """The best visible button/link whose accessible name matches one of the patterns (in order of preference)."""
     frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
     for pat in patterns:
-        rx = re.compile(rf"^[\W_]*{pat}\b", re.IGNORECASE)   # icons like "✗" or "✓" may lead the label
+        # anywhere in the accessible name: icons lead labels ("✗ Weiger alle") and aria-labels add prefixes
+        # ("Cookies : Verbiete alle Cookies"); the preference order of the patterns does the ranking
+        rx = re.compile(rf"(?:^|[\W_]){pat}\b", re.IGNORECASE)
         for frame in frames:
             for role in ("button", "link"):
                 try:
