@@ -84,6 +84,9 @@ def scan_options(f):
         click.option("--pdf", is_flag=True, help="Also write report.pdf."),
         click.option("--visit-budget", type=float, default=90.0, show_default=True, help="Seconds allowed per (domain, choice)."),
         click.option("--plain", is_flag=True, default=None, help="Plain progress lines (default in CI / when piped)."),
+        click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True,
+                     help="Repeat each (domain, choice); findings say 'seen in k of N'."),
+        click.option("--redact", is_flag=True, help="Replace cookie and storage values by their hash in every output."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -118,7 +121,7 @@ def _run(options, plain) -> int:
 @click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDR[:PORT]",
               help="Send HOST (or * for all) to another address, e.g. a staging server (repeatable).")
 @click.option("--ca-cert", type=click.Path(path_type=Path), default=None, help="Trust this extra CA (PEM) for such targets.")
-def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, baseline,
+def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, baseline,
          waivers, history, shard, resolve, ca_cert):
     """Audit the domains of the expectations file under every consent choice."""
     from .scan import ScanOptions
@@ -126,7 +129,7 @@ def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lan
     options = ScanOptions(expectations=expectations, out=out, domains=tuple(domains), choices=tuple(choices),
                           resolve=tuple(resolve), ca_cert=ca_cert, concurrency=concurrency, fail_on=fail_on,
                           browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget, command=tuple(sys.argv),
-                          baseline=baseline, waivers=waivers, history=history, shard=shard)
+                          baseline=baseline, waivers=waivers, history=history, shard=shard, repeat=repeat, redact=redact)
     sys.exit(_run(options, plain))
 
 
@@ -137,7 +140,7 @@ def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lan
               help="default: planted violations on four shops; compliant: every shop compliant.")
 @click.option("--latency", type=str, default="0,0", show_default=True, help="Injected shop latency in ms: MIN,MAX.")
 @click.option("--vendor-latency", type=str, default="0,0", show_default=True, help="Injected vendor latency in ms: MIN,MAX.")
-def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, baseline,
+def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, baseline,
          waivers, history, shard, scenario, latency, vendor_latency):
     """Start the embedded demo world (five shops + vendor hosts over real TLS) and audit it."""
     from .scan import ScanOptions
@@ -158,7 +161,7 @@ def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lan
                               resolve=tuple(world.resolve_args()), ca_cert=world.ca_pem, concurrency=concurrency,
                               fail_on=fail_on, browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget,
                               command=tuple(sys.argv), baseline=baseline, waivers=waivers, history=history,
-                              shard=shard)
+                              shard=shard, repeat=repeat, redact=redact)
         code = _run(options, plain)
     sys.exit(code)
 

@@ -28,3 +28,9 @@ class ConfigError(CookieauditError):
 
 class BrowserNotFound(ConfigError):
     pass
+
+
+class OutputError(CookieauditError):
+    """The run folder could not be written completely (disk full, permissions): the audit is incomplete (exit 2)."""
+
+    exit_code = EXIT_INCOMPLETE

@@ -8,7 +8,9 @@ says what is missing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
+import signal
 import platform
 import socket
 import subprocess
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError, OutputError
 from .expectations import Expectations, expectations_hash, load_expectations
 from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding, severity_rank
 from .observations import ConsentOutcome, Observation
@@ -42,6 +44,8 @@ class ScanOptions:
     formats: tuple[str, ...] = ("html", "junit", "markdown", "csv")
     pdf: bool = False
     visit_budget: float = 90.0
+    repeat: int = 1
+    redact: bool = False
     baseline: Path | None = None
     waivers: Path | None = None
     history: Path | None = None
@@ -92,8 +96,29 @@ def plan_visits(exp: Expectations, domains: tuple[str, ...], choices: tuple[str,
             for c in known_choices if not choices or c in choices]
 
 
-def observation_path(domain: str, choice: str) -> str:
-    return f"observations/{domain}/{choice}.json"
+def observation_path(domain: str, choice: str, repeat: int = 1) -> str:
+    return f"observations/{domain}/{choice}.json" if repeat == 1 else f"observations/{domain}/{choice}.r{repeat}.json"
+
+
+def evaluate_repeats(exp: Expectations, reps: dict[int, dict[tuple[str, str], Observation]]) -> list[Finding]:
+    """Findings of N repetitions: each repetition judged on its own, merged by stable id with "seen in k of N"."""
+    from .kb import load_kb
+    from .rules import evaluate
+
+    kb = load_kb()
+    n = len(reps)
+    merged: dict[str, Finding] = {}
+    seen: dict[str, set[int]] = {}
+    for rep, observations in sorted(reps.items()):
+        paths = {v: observation_path(*v, rep) for v in observations}
+        for f in evaluate(list(observations.values()), exp, kb, paths):
+            merged.setdefault(f.id, f)
+            seen.setdefault(f.id, set()).add(rep)
+    out = []
+    for fid, f in merged.items():
+        k = len(seen[fid])
+        out.append(dataclasses.replace(f, details={**f.details, "seen": {"k": k, "n": n, "repeats": sorted(seen[fid])}}))
+    return sorted(out, key=lambda f: (f.domain, f.choice, f.rule, f.id))
 
 
 def _git_commit() -> str | None:
@@ -119,11 +144,15 @@ def _check_writable(run_dir: Path) -> None:
 async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> ScanResult:
     from playwright.async_api import async_playwright
 
-    from .browse.chromium import BrowserPolicy, browser_version, find_chromium, host_resolver_rules, launch_chromium
-    from .browse.visit import desktop_user_agent, run_visit, utc_now
+    from .browse.chromium import BrowserPolicy, browser_version, find_chromium, host_resolver_rules
+    from .browse.host import BrowserHost
+    from .browse.visit import run_visit, utc_now
+    from .redact import redact_har, redact_observation
 
     progress = progress or (lambda event, data: None)
     exp = load_expectations(opts.expectations)
+    if opts.repeat < 1:
+        raise ConfigError(f"--repeat {opts.repeat}: must be at least 1", fix="e.g. --repeat 3")
     if opts.fail_on not in SEVERITIES:
         raise ConfigError(f"--fail-on {opts.fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
     if opts.ca_cert and not opts.ca_cert.is_file():
@@ -161,54 +190,98 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
         "concurrency": concurrency,
         **({"shard": opts.shard, "planned": [list(v) for v in planned]} if opts.shard else {}),
     }
-    progress("start", {"run_dir": str(run_dir), "visits": len(visits), "concurrency": concurrency})
+    progress("start", {"run_dir": str(run_dir), "visits": len(visits) * opts.repeat, "concurrency": concurrency})
     interrupted: str | None = None
-    launched = None
+    write_failures: list[str] = []
+    reps: dict[int, dict[tuple[str, str], Observation]] = {r: {} for r in range(1, opts.repeat + 1)}
+    host: BrowserHost | None = None
+    main_task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, lambda: main_task and main_task.cancel())
+    except (NotImplementedError, RuntimeError):
+        pass
     try:
         async with async_playwright() as pw:
-            launched = await launch_chromium(executable, policy, rules, opts.ca_cert)
-            browser = await pw.chromium.connect_over_cdp(launched.endpoint)
-            probe = await browser.new_context()
-            ua = desktop_user_agent(await (await probe.new_page()).evaluate("navigator.userAgent"))
-            await probe.close()
-            provenance["browser"] = {
-                "executable": executable, "version": browser_version(executable), "cdp_version": browser.version,
-                "args": launched.args, "policy": policy.describe(), "user_agent": ua,
-                "playwright": _playwright_version(),
-            }
+            host = BrowserHost(pw, executable, policy, rules, opts.ca_cert)
+            await host.start()
             sem = asyncio.Semaphore(concurrency)
 
-            async def one(domain_host: str, choice: str) -> None:
+            async def one(domain_host: str, choice: str, rep: int) -> None:
                 async with sem:
                     domain = exp.domain(domain_host)
                     assert domain is not None
-                    progress("visit-start", {"domain": domain_host, "choice": choice})
+                    progress("visit-start", {"domain": domain_host, "choice": choice, "repeat": rep})
                     t = time.monotonic()
-                    obs = await run_visit(browser, domain, choice, exp, run_dir, policy, ua, budget=opts.visit_budget)
-                    obs.dump(run_dir / observation_path(domain_host, choice))
-                    observations[(domain_host, choice)] = obs
+                    tag = f"r{rep}" if rep > 1 else ""
+                    browser = await host.ensure()
+                    obs = await run_visit(browser, domain, choice, exp, run_dir, policy, host.user_agent,
+                                          budget=opts.visit_budget, tag=tag)
+                    if not host.alive():
+                        # the browser died under this visit: relaunch, retry once, and say so
+                        await host.ensure(reason=f"crashed during {domain_host}/{choice}")
+                        first_errors = list(obs.errors)
+                        obs = await run_visit(await host.ensure(), domain, choice, exp, run_dir, policy,
+                                              host.user_agent, budget=opts.visit_budget, tag=tag)
+                        obs = dataclasses.replace(obs, errors=(
+                            f"browser crashed during the first attempt and was restarted ({'; '.join(first_errors[:2])})",
+                            *obs.errors))
+                    if opts.redact:
+                        obs, repl = redact_observation(obs)
+                        har = run_dir / obs.evidence.get("har", "") if obs.evidence.get("har") else None
+                        if har and har.exists():
+                            redact_har(har, repl)
+                    try:
+                        obs.dump(run_dir / observation_path(domain_host, choice, rep))
+                    except OSError as exc:
+                        write_failures.append(f"{domain_host}/{choice}: observation not saved ({exc.strerror})")
+                        return
+                    reps[rep][(domain_host, choice)] = obs
                     progress("visit-end", {"domain": domain_host, "choice": choice, "status": obs.status,
                                            "consent": obs.consent.outcome, "seconds": round(time.monotonic() - t, 2),
-                                           "requests": len(obs.requests), "errors": list(obs.errors)})
+                                           "requests": len(obs.requests), "errors": list(obs.errors), "repeat": rep})
 
-            await asyncio.gather(*(one(d, c) for d, c in visits))
-            await browser.close()
+            await asyncio.gather(*(one(d, c, r) for r in range(1, opts.repeat + 1) for d, c in visits))
     except (asyncio.CancelledError, KeyboardInterrupt) as exc:
-        interrupted = f"interrupted ({type(exc).__name__}) before all visits finished"
+        interrupted = f"interrupted ({'SIGTERM/SIGINT' if isinstance(exc, asyncio.CancelledError) else 'Ctrl-C'}) before all visits finished"
     finally:
-        if launched is not None:
-            launched.close()
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError):
+            pass
+        if host is not None:
+            provenance["browser"] = {**host.describe(), "playwright": _playwright_version()}
+            try:
+                await asyncio.shield(host.close())
+            except BaseException:  # noqa: BLE001 - cancelled again: the process is gone with us
+                if host.launched is not None:
+                    host.launched.close()
     provenance.setdefault("browser", {"executable": executable, "version": browser_version(executable),
                                       "policy": policy.describe()})
     provenance["ended_utc"] = utc_now()
+    provenance["repeat"] = opts.repeat
+    provenance["redacted"] = opts.redact
+    observations = reps[1]
     for d, c in visits:
         if (d, c) not in observations:
             missing.append(f"{d}/{c}: not audited" + (f" ({interrupted})" if interrupted else ""))
         elif observations[(d, c)].status != "complete":
             missing.append(f"{d}/{c}: " + "; ".join(observations[(d, c)].errors[:2]))
-    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on)
+    missing.extend(write_failures)
+    findings = None
+    if opts.repeat > 1:
+        findings = evaluate_repeats(exp, reps)
+    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings)
+    if write_failures and not doc["summary"]["incomplete"]:
+        doc["status"] = "incomplete"
     doc = apply_gates(doc, baseline=baseline, waivers=waivers)
-    finalize_run(run_dir, doc, opts)
+    try:
+        finalize_run(run_dir, doc, opts)
+    except OSError as exc:
+        raise OutputError(f"{run_dir}: the run folder could not be completed ({exc.strerror}); "
+                          f"{len(observations)} observation(s) were saved before that, but the folder has no "
+                          "manifest and is NOT a complete audit",
+                          fix="free disk space or choose another --out, then re-run (or `cookieaudit report` the folder)") from None
     if opts.history:
         from .gate.history import append_history
 
@@ -274,12 +347,20 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
         "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
         "visits": visit_entries,
         "rules": catalogue(),
-        "findings": [f.to_dict() for f in findings],
+        "findings": [_finding_entry(f) for f in findings],
         "summary": {"visits": len(visit_entries), "complete": len(visit_entries) - incomplete,
                     "incomplete": incomplete, "findings": len(findings),
                     "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
                     "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
     }
+
+
+def _finding_entry(f: Finding) -> dict[str, Any]:
+    entry = f.to_dict()
+    seen = f.details.get("seen")
+    if seen:
+        entry["seen"] = f"{seen['k']} of {seen['n']}"
+    return entry
 
 
 def _counts_for_exit(f: Finding) -> bool:

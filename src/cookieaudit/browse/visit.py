@@ -25,6 +25,12 @@ from .consent.autoconsent import AutoconsentSession
 from .recorder import VisitRecorder
 
 
+# retried with backoff; everything else (refused, DNS, TLS, HTTP status) is a fact about the site, recorded once
+TRANSIENT_NET_ERRORS = ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE", "ERR_NETWORK_CHANGED",
+                        "ERR_CONNECTION_TIMED_OUT", "ERR_TIMED_OUT", "ERR_HTTP2_PROTOCOL_ERROR")
+NAV_ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class SettlePolicy:
     """Adaptive settle: network quiet for ``quiet`` s and no short timers pending, bounded by ``max_wait``."""
@@ -69,23 +75,27 @@ def desktop_user_agent(headless_ua: str) -> str:
 
 async def run_visit(browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
                     policy: BrowserPolicy, user_agent: str, settle_policy: SettlePolicy = SettlePolicy(),
-                    budget: float = 90.0) -> Observation:
+                    budget: float = 90.0, tag: str = "") -> Observation:
     started = utc_now()
     t_start = time.monotonic()
     t0_holder: list[float] = []
     clock = lambda: time.monotonic() - (t0_holder[0] if t0_holder else time.monotonic())  # noqa: E731
-    ev_dir = run_dir / "evidence" / domain.host / choice
+    ev_dir = run_dir / "evidence" / domain.host / choice / tag if tag else run_dir / "evidence" / domain.host / choice
     ev_dir.mkdir(parents=True, exist_ok=True)
     har = ev_dir / "visit.har"
     context = await browser.new_context(
         locale=domain.locale, timezone_id=domain.timezone, user_agent=user_agent,
         viewport={"width": policy.viewport[0], "height": policy.viewport[1]},
-        record_har_path=str(har), record_har_content="omit",
+        record_har_path=str(har), record_har_content="omit", accept_downloads=False,
     )
+    popups: list[str] = []
     page = await context.new_page()
-    page.on("dialog", lambda d: asyncio.ensure_future(d.dismiss()))
-    rec = VisitRecorder(context)
+    # dialogs are dismissed and popups closed (recorded), so a hostile page cannot stall the visit
+    page.on("dialog", lambda d: (errors.append(f"dialog dismissed: {d.type} {d.message[:120]!r}"),
+                                 asyncio.ensure_future(d.dismiss())))
+    context.on("page", lambda p: (popups.append(p.url), asyncio.ensure_future(p.close())))
     errors: list[str] = []
+    rec = VisitRecorder(context)
     pages: list[PageRecord] = []
     consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
     autoconsent = None
@@ -96,12 +106,19 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         rec.set_phase(phase)
         err = final = title = None
         code = None
-        try:
-            resp = await page.goto(url, wait_until="load", timeout=settle_policy.nav_timeout * 1000)
-            code = resp.status if resp else None
-            final = page.url
-        except Exception as exc:  # noqa: BLE001 - recorded, not raised
-            err = str(exc).splitlines()[0]
+        for attempt in range(1, NAV_ATTEMPTS + 1):
+            try:
+                resp = await page.goto(url, wait_until="load", timeout=settle_policy.nav_timeout * 1000)
+                code = resp.status if resp else None
+                final = page.url
+                err = None
+                break
+            except Exception as exc:  # noqa: BLE001 - recorded, not raised
+                err = str(exc).splitlines()[0]
+                if attempt == NAV_ATTEMPTS or not any(t in err for t in TRANSIENT_NET_ERRORS):
+                    break
+                errors.append(f"{phase} {url}: transient {err}; retry {attempt} after {0.5 * 3 ** (attempt - 1):.1f} s")
+                await asyncio.sleep(0.5 * 3 ** (attempt - 1))
         if err is None:
             await settle(page, rec, settle_policy)
             try:
@@ -195,6 +212,8 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
     if har.exists():
         rec.read_har(har)
     requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
+    if popups:
+        errors.append(f"popups opened by the site and closed: {popups[:5]}")
     if rec.truncated:
         errors.append(f"bounded recording: dropped {rec.truncated}")
     if consent.outcome == "not-performed" and choice != "no-interaction" and status == "complete":

@@ -1,0 +1,67 @@
+"""One shared Chromium for all visits, relaunched when it dies so one crash never ends the audit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Playwright
+
+from .chromium import BrowserPolicy, LaunchedChromium, browser_version, launch_chromium
+from .visit import desktop_user_agent
+
+
+class BrowserHost:
+    def __init__(self, pw: Playwright, executable: str, policy: BrowserPolicy, resolver_rules: str | None,
+                 ca_cert: Path | None):
+        self.pw = pw
+        self.executable = executable
+        self.policy = policy
+        self.rules = resolver_rules
+        self.ca_cert = ca_cert
+        self.launched: LaunchedChromium | None = None
+        self.browser: Browser | None = None
+        self.user_agent = ""
+        self.restarts: list[str] = []
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self.launched = await launch_chromium(self.executable, self.policy, self.rules, self.ca_cert)
+        self.browser = await self.pw.chromium.connect_over_cdp(self.launched.endpoint)
+        if not self.user_agent:
+            probe = await self.browser.new_context()
+            self.user_agent = desktop_user_agent(await (await probe.new_page()).evaluate("navigator.userAgent"))
+            await probe.close()
+
+    def alive(self) -> bool:
+        return (self.browser is not None and self.browser.is_connected() and self.launched is not None
+                and self.launched.process.poll() is None)
+
+    async def ensure(self, reason: str = "") -> Browser:
+        """The live browser; relaunched (once, under a lock, however many visits noticed) if it has died."""
+        async with self._lock:
+            if not self.alive():
+                if self.launched is not None:
+                    self.restarts.append(reason or "browser process gone")
+                    self.launched.close()
+                await self.start()
+            assert self.browser is not None
+            return self.browser
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "executable": self.executable, "version": browser_version(self.executable),
+            "cdp_version": self.browser.version if self.browser else None,
+            "args": self.launched.args if self.launched else [], "policy": self.policy.describe(),
+            "user_agent": self.user_agent, "restarts": list(self.restarts),
+        }
+
+    async def close(self) -> None:
+        try:
+            if self.browser is not None and self.browser.is_connected():
+                await asyncio.wait_for(self.browser.close(), timeout=10)
+        except Exception:  # noqa: BLE001 - the process is killed below anyway
+            pass
+        if self.launched is not None:
+            self.launched.close()

@@ -1,0 +1,84 @@
+"""``--redact``: cookie and storage values replaced by their hash everywhere, for reports that are shared.
+
+Names, lengths and timings stay, so every finding still reads the same; a value is replaced wherever it
+appears (the jar, raw Set-Cookie lines, ``document.cookie`` writes, storage, URLs, beacon bodies, the HAR),
+also in its URL-encoded form, because trackers copy identifiers into their hits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .observations import Observation
+
+MIN_LEN = 4   # shorter values ("1", "true") carry no identity and would match everywhere
+
+
+def token(value: str) -> str:
+    return f"[redacted sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]} len={len(value)}]"
+
+
+def _cookie_value(line: str) -> str | None:
+    first = line.split(";", 1)[0]
+    if "=" not in first:
+        return None
+    return first.split("=", 1)[1].strip()
+
+
+def secret_values(obs: Observation) -> set[str]:
+    values = {c.value for c in obs.cookies} | {s.value for s in obs.storage}
+    values |= {v for v in (_cookie_value(s.header) for s in obs.set_cookies) if v}
+    values |= {v for v in (_cookie_value(w.cookie) for w in obs.cookie_writes) if v}
+    return {v for v in values if len(v) >= MIN_LEN}
+
+
+def _replacements(values: set[str]) -> list[tuple[str, str]]:
+    pairs: dict[str, str] = {}
+    for v in values:
+        t = token(v)
+        for form in (v, quote(v, safe=""), quote(v, safe="/:")):
+            pairs.setdefault(form, t)
+    # longest first so a value containing another is replaced whole
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def _scrub(obj: Any, repl: list[tuple[str, str]]) -> Any:
+    if isinstance(obj, str):
+        for old, new in repl:
+            if old in obj:
+                obj = obj.replace(old, new)
+        return obj
+    if isinstance(obj, list):
+        return [_scrub(x, repl) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _scrub(v, repl) for k, v in obj.items()}
+    return obj
+
+
+def redact_observation(obs: Observation) -> tuple[Observation, list[tuple[str, str]]]:
+    repl = _replacements(secret_values(obs))
+    data = obs.to_dict()
+    for c in data["cookies"]:
+        c["value"] = token(c["value"]) if c["value"] else ""
+    for s in data["storage"]:
+        s["value"] = token(s["value"]) if s["value"] else ""
+    return Observation.from_dict(_scrub(data, repl)), repl
+
+
+def redact_har(path: Path, repl: list[tuple[str, str]]) -> None:
+    try:
+        har = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for entry in har.get("log", {}).get("entries", []):
+        for part in (entry.get("request", {}), entry.get("response", {})):
+            for c in part.get("cookies", []):
+                if c.get("value"):
+                    c["value"] = token(c["value"])
+    tmp = path.with_suffix(".har.part")
+    tmp.write_text(json.dumps(_scrub(har, repl), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
