@@ -163,6 +163,8 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         rec.set_phase("after-choice")
         first = "accept-all" if choice == "withdraw" else choice
         consent = await perform_choice(page, first, domain, expectations, autoconsent, clock)
+        if autoconsent is not None:
+            autoconsent.active = False
         if choice == "no-interaction":
             banner["implied_consent_probe"] = await probe_implied_consent(page, domain)
         await settle(page, rec, settle_policy)

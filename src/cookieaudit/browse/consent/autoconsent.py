@@ -65,6 +65,7 @@ class AutoconsentSession:
         self.popup_cmp: str | None = None
         self.detected: list[str] = []
         self._results: dict[str, asyncio.Future] = {}
+        self.active = True     # switched off once the choice is made; later pages need no detection
 
     async def install(self, context: BrowserContext) -> None:
         script, _, _ = assets()
@@ -79,6 +80,11 @@ class AutoconsentSession:
                                   **{k: v for k, v in msg.items() if k in ("cmp", "result", "isCosmetic", "url", "details")}})
         try:
             if kind == "init":
+                if not self.active:
+                    # after the consent action autoconsent has nothing to do: skip the 700 KB rule set per frame
+                    await frame.evaluate("(c) => autoconsentReceiveMessage({type: 'initResp', config: c, rules: {autoconsent: []}})",
+                                         {**CONFIG, "enabled": False})
+                    return
                 _, rules, _ = assets()
                 await frame.evaluate("([c, r]) => autoconsentReceiveMessage({type: 'initResp', config: c, rules: r})",
                                      [CONFIG, {"autoconsent": rules["autoconsent"]}])
