@@ -17,9 +17,11 @@ EXPECTATIONS = ROOT / "expectations" / "online-3d.yaml"
 
 @pytest.fixture(scope="session")
 def demo_world():
-    from cookieaudit.world import DemoWorld, WorldConfig
+    """The default demo world in its own process (as `cookieaudit demo` runs it)."""
+    from cookieaudit.world import WorldConfig
+    from cookieaudit.world.process import DemoWorldProcess
 
-    with DemoWorld(WorldConfig(scenario="default")) as world:
+    with DemoWorldProcess(WorldConfig(scenario="default")) as world:
         yield world
 
 

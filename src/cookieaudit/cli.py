@@ -144,7 +144,8 @@ def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lan
          waivers, history, shard, scenario, latency, vendor_latency):
     """Start the embedded demo world (five shops + vendor hosts over real TLS) and audit it."""
     from .scan import ScanOptions
-    from .world import DemoWorld, WorldConfig
+    from .world import WorldConfig
+    from .world.process import DemoWorldProcess
 
     def pair(text: str, name: str) -> tuple[int, int]:
         try:
@@ -155,7 +156,7 @@ def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lan
             raise
 
     cfg = WorldConfig(scenario=scenario, latency_ms=pair(latency, "latency"), vendor_latency_ms=pair(vendor_latency, "vendor-latency"))
-    with DemoWorld(cfg) as world:
+    with DemoWorldProcess(cfg) as world:   # its own process: the world must not share the audit's core
         click.echo(f"demo world on 127.0.0.1:{world.port} ({len(world.hosts)} host names, CA {world.ca_pem})", err=True)
         options = ScanOptions(expectations=expectations, out=out, domains=tuple(domains), choices=tuple(choices),
                               resolve=tuple(world.resolve_args()), ca_cert=world.ca_pem, concurrency=concurrency,
