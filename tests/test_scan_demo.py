@@ -113,3 +113,37 @@ def test_unreachable_domain_gives_exit_2_and_keeps_the_others(demo_world, tmp_pa
     assert ok.status == "complete" and ok.consent.outcome == "verified"
     assert doc["status"] == "incomplete" and any("online-3d-printen.be/reject-all" in m for m in doc["missing"])
     assert (tmp_path / "run" / "manifest.sha256").exists()
+
+
+def test_demo_report_opens_offline_and_shows_hostile_values_as_text(demo_scan):
+    """The regulator's report of the real demo run: offline, complete, and not scriptable by the audited site."""
+    from playwright.sync_api import sync_playwright
+
+    from cookieaudit.browse.chromium import find_chromium
+
+    run = demo_scan.run_dir
+    doc = demo_scan.document
+    hostile = "<img/src=x/onerror=window.__pwned=1>"
+    # the planted cookie really was recorded, so the report has to render it
+    obs = Observation.load(run / "observations" / "online-3d-drucken.at" / "accept-all.json")
+    assert any(c.value == hostile for c in obs.cookies)
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium())
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((run / "report.html").as_uri(), wait_until="load")
+            assert errors == []
+            assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            cells = page.locator("#matrix td[data-state]")
+            assert cells.count() == len(doc["visits"])
+            for f in doc["findings"]:
+                assert page.locator(f'[data-finding-id="{f["id"]}"]').count() == 1, f["id"]
+            assert hostile in page.locator("body").inner_text()
+        finally:
+            browser.close()

@@ -55,6 +55,8 @@ ua_without_aip              Universal Analytics (analytics.js, UA-…) after per
 ads_after_reject            custom banner only: the Google Ads remarketing pixel fires when targeting
                             was refused (the integrator's "no-JS fallback" in the wrong branch).
 functional_not_saved        custom banner only: "save" stores functional=false whatever was ticked.
+hostile_cookie              a cookie whose value is markup (``<img/src=x/onerror=window.__pwned=1>``): every
+                            output must show it as text and run nothing
 affiliate_cookie_days       the shop software sets the first-party marketing cookie ``o3d_affiliate``
                             with this Max-Age on every page (None = not set).
 tracker_delay_ms            (min, max): every JavaScript file a vendor host serves to this shop is
@@ -99,6 +101,7 @@ class ShopKnobs:
     functional_not_saved: bool = False
     affiliate_cookie_days: int | None = None
     tracker_delay_ms: tuple[int, int] = (0, 0)
+    hostile_cookie: bool = False
 
     def validate(self, cmp: str) -> None:
         """Reject values the world cannot render, so a typo in a test fails loudly."""
@@ -139,7 +142,7 @@ DEFAULT_SCENARIO: dict[str, ShopKnobs] = {
                                     functional_not_saved=True),
     "online-3d-drucken.at": replace(COMPLIANT, brevo_category="performance", consent_mode="advanced",
                                     consent_default="granted", gtm_before_consent=True,
-                                    affiliate_cookie_days=5 * 365),
+                                    affiliate_cookie_days=5 * 365, hostile_cookie=True),
     "online-3d-drucken.de": replace(COMPLIANT, gtm_before_consent=True, google_fonts_before_consent=True,
                                     ua_without_aip=True, consent_mode="advanced"),
 }

@@ -18,6 +18,9 @@ from .catalog import AFFILIATE_PARTNER
 from .pages import ShopLayout, render
 from .texts import PRODUCTS_BY_SLUG
 
+# markup in a cookie value: the report must show it as text (a hostile site must not script the report)
+HOSTILE_COOKIE = "o3d_ref=<img/src=x/onerror=window.__pwned=1>"
+
 # Not "no-store": Playwright (1.65, Chromium 156) never reports a cross-origin fetch answered with
 # no-store as finished, so pages would never reach network idle. "no-cache" still forces a refetch.
 NO_STORE = {"Cache-Control": "no-cache"}
@@ -76,6 +79,8 @@ class ShopSite:
         if self.knobs.affiliate_cookie_days:
             max_age = self.knobs.affiliate_cookie_days * 86400
             response.headers.add("Set-Cookie", f"o3d_affiliate={AFFILIATE_PARTNER}; Max-Age={max_age}; Path=/; Secure; SameSite=Lax")
+        if self.knobs.hostile_cookie:
+            response.headers.add("Set-Cookie", f"{HOSTILE_COOKIE}; Path=/; Secure; SameSite=Lax")
 
     def cmp_file(self, relative: str) -> web.StreamResponse:
         package, _, rest = relative.partition("/")
