@@ -147,3 +147,19 @@ def test_demo_report_opens_offline_and_shows_hostile_values_as_text(demo_scan):
             assert hostile in page.locator("body").inner_text()
         finally:
             browser.close()
+
+
+def test_verify_passes_on_the_demo_run_and_fails_after_one_byte(demo_scan, tmp_path):
+    import shutil
+
+    from cookieaudit.manifest import verify_manifest
+
+    copy = tmp_path / "run"
+    shutil.copytree(demo_scan.run_dir, copy)
+    assert verify_manifest(copy) == []
+    har = copy / "evidence" / "online-3d-printen.be" / "reject-all" / "visit.har"
+    data = bytearray(har.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    har.write_bytes(bytes(data))
+    problems = verify_manifest(copy)
+    assert problems and any("online-3d-printen.be/reject-all/visit.har" in p for p in problems)
