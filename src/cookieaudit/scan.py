@@ -309,7 +309,7 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
     from .rules import catalogue, evaluate
 
     kb = load_kb()
-    provenance["knowledge_base"] = kb.versions()
+    provenance["knowledge_base"] = {**kb.versions(), **({"notes": list(kb.notes())} if kb.notes() else {})}
     obs_list = [observations[v] for v in visits if v in observations]
     paths = {v: observation_path(*v) for v in observations}
     if findings is None:
@@ -342,7 +342,8 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
         "missing": missing,
         "run": provenance,
         "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
-                     "pages": list(d.pages)} for d in exp.domains if any(v[0] == d.host for v in visits)],
+                     "pages": list(d.pages), "vendors": observed_vendors(exp, kb, d.host, obs_list)}
+                    for d in exp.domains if any(v[0] == d.host for v in visits)],
         "choices": sorted({c for _, c in visits}, key=exp.scenarios().index),
         "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
         "visits": visit_entries,
@@ -353,6 +354,34 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
                     "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
                     "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
     }
+
+
+def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[Observation]) -> list[dict[str, Any]]:
+    """Declared versus observed vendors of one domain: what the policy names and what the browser saw."""
+    from urllib.parse import urlsplit
+
+    clf = kb.classifier([d.host for d in exp.domains])
+    seen: dict[str, dict[str, Any]] = {}
+    for o in observations:
+        if o.domain != host:
+            continue
+        items = [(clf.request(r.url, r.resource_type, r.initiator), urlsplit(r.url).hostname or "") for r in o.requests]
+        items += [(clf.cookie(c.name, c.domain, c.set_by), None) for c in o.cookies]
+        items += [(clf.storage(s.origin, s.key, s.kind), None) for s in o.storage]
+        for att, req_host in items:
+            if not att.vendor:
+                continue
+            v = seen.setdefault(att.vendor, {"id": att.vendor, "name": kb.vendor_name(att.vendor),
+                                             "category": att.category, "hosts": set(), "choices": set()})
+            if req_host:
+                v["hosts"].add(req_host)
+            v["choices"].add(o.choice)
+    declared = {v.id for v in exp.vendors}
+    out = [{**v, "declared": v["id"] in declared, "observed": True, "hosts": sorted(v["hosts"]),
+            "choices": sorted(v["choices"], key=exp.scenarios().index)} for v in seen.values()]
+    out += [{"id": v.id, "name": v.name, "category": v.categories[0], "declared": True, "observed": False,
+             "hosts": [], "choices": []} for v in exp.vendors if v.id not in seen]
+    return sorted(out, key=lambda v: (not v["declared"], v["id"]))
 
 
 def _finding_entry(f: Finding) -> dict[str, Any]:
