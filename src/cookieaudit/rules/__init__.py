@@ -17,11 +17,17 @@ from ..findings import Finding, severity_rank, subject_key
 from ..kb import KnowledgeBase
 from ..observations import Observation
 from . import (
+    banner_no_reject_first_layer,
+    banner_pre_ticked,
+    banner_reject_less_prominent,
     category_violation,
+    consent_by_scrolling,
     consent_mode_cookieless_ping,
+    consent_not_persisted,
     consent_not_verified,
     consent_signal_mismatch,
     cookie_lifetime,
+    cookie_wall,
     de_gtm_before_consent,
     de_google_fonts_before_consent,
     declared_not_observed,
@@ -43,6 +49,12 @@ RULES: tuple[ModuleType, ...] = (
     nl_analytics_exemption,
     tracking_after_reject,
     tracking_after_withdraw,
+    banner_no_reject_first_layer,      # banner judging (EDPB Cookie Banner Taskforce): R04-R07, R11, R12
+    banner_reject_less_prominent,
+    banner_pre_ticked,
+    cookie_wall,
+    consent_by_scrolling,
+    consent_not_persisted,
     category_violation,
     consent_signal_mismatch,
     consent_mode_cookieless_ping,

@@ -16,6 +16,7 @@ ACCEPT = [
     r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"sta\s+alle\s+(cookies\s+)?toe", r"accepteer\s+alle", r"alles?\s+toestaan",
     r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"erlaube\s+alle", r"alle\s+(cookies\s+)?erlauben", r"alle\s+zulassen", r"alles\s+akzeptieren",
     r"tout\s+accepter", r"accepter\s+tout", r"accept\s+all", r"allow\s+all", r"agree\s+to\s+all",
+    r"dat\s+is\s+ok[eé]", r"das\s+ist\s+ok", r"that'?s\s+ok",   # Klaro's first-layer wording
     r"accepteren", r"akkoord", r"akzeptieren", r"zustimmen", r"einverstanden", r"accepter", r"j'accepte",
     r"accept", r"i\s+agree", r"agree", r"allow",
 ]
@@ -24,16 +25,24 @@ REJECT = [
     r"alle\s+(cookies\s+)?ablehnen", r"verbiete\s+alle", r"alle\s+(cookies\s+)?verbieten",
     r"nur\s+(notwendige|essenzielle|erforderliche)", r"alles\s+ablehnen",
     r"tout\s+refuser", r"refuser\s+tout", r"continuer\s+sans\s+accepter", r"reject\s+all", r"decline\s+all",
-    r"deny\s+all", r"(only|necessary)\s+(necessary|only)", r"weigeren", r"afwijzen", r"niet\s+akkoord",
+    r"deny\s+all", r"(only|necessary)\s+(necessary|only)",
+    r"ik\s+weiger", r"ich\s+lehne\s+ab", r"je\s+refuse", r"i\s+decline",   # Klaro's first-layer wording
+    r"weigeren", r"afwijzen", r"niet\s+akkoord",
     r"ablehnen", r"refuser", r"reject", r"decline", r"deny",
 ]
 SETTINGS = [
     r"instellingen", r"voorkeuren", r"aanpassen", r"einstellungen", r"anpassen", r"präferenzen", r"param[eè]tres",
-    r"personnaliser", r"settings", r"preferences", r"customi[sz]e", r"manage",
+    r"personnaliser", r"personalisieren", r"settings", r"preferences", r"customi[sz]e", r"manage",
+    r"laat\s+me\s+kiezen", r"lass(en\s+sie)?\s+mich\s+w[äa]hlen", r"laissez-?\s*moi\s+choisir", r"let\s+me\s+choose",
 ]
 SAVE = [
     r"(keuze|selectie|voorkeuren)\s+opslaan", r"opslaan", r"auswahl\s+(speichern|bestätigen)", r"speichern",
     r"enregistrer", r"confirm\s+(my\s+)?choices", r"save",
+]
+# Labels of the strictly necessary category (always on, not a choice): never a pre-ticked box.
+NECESSARY_WORDS = [
+    r"noodzakelijk", r"essenti", r"notwendig", r"erforderlich", r"n[ée]cessaire", r"necessary", r"strictly",
+    r"strikt", r"required", r"obligatoire", r"indispensable", r"technisch", r"techniques?\b",
 ]
 CATEGORY_WORDS = {
     "performance": [r"prestatie", r"analyti", r"statisti", r"performance", r"mesure", r"leistung"],

@@ -1,0 +1,127 @@
+"""What the banner-judging rules share: the measured banner of a domain, the route to a refusal, category names.
+
+The banner is measured once per domain, in the no-interaction visit (``browse.banner.measure_banner``), and
+stored in ``Observation.banner``; the reject-all visit adds ``banner.persistence`` and its consent log shows
+how a refusal was actually reached. Everything here reads those plain records; no browser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .context import Context, Run
+
+# A control measured on the first layer: banner[kind] is None when absent.
+CONTROLS = ("accept", "reject", "settings")
+
+# Category names consent managers use for the strictly necessary group (never a choice).
+_NECESSARY_NAMES = {"necessary", "essential", "required", "strictly-necessary", "strictly_necessary", "technical",
+                    "security", "mandatory", "noodzakelijk", "notwendig", "essenziell", "c0001"}
+# Policy category synonyms (as in browse.consent.cmps.SYNONYMS, kept here so the rules never import the browser).
+_SYNONYMS = {
+    "performance": "performance", "analytics": "performance", "analytic": "performance", "statistics": "performance",
+    "measurement": "performance",
+    "functional": "functional", "functionality": "functional", "preferences": "functional", "support": "functional",
+    "personalization": "functional", "personalisation": "functional",
+    "targeting": "targeting", "marketing": "targeting", "advertising": "targeting", "ads": "targeting",
+    "advertisement": "targeting", "social": "targeting",
+}
+
+
+def banner_run(ctx: Context, domain: str) -> Run | None:
+    """The no-interaction run of a domain, if it carries a banner measurement."""
+    run = next((r for r in ctx.runs_of(domain) if r.choice == "no-interaction"), None)
+    if run is None or not run.obs.banner or "accept" not in run.obs.banner:
+        return None
+    return run
+
+
+def run_of(ctx: Context, domain: str, choice: str) -> Run | None:
+    return next((r for r in ctx.runs_of(domain) if r.choice == choice), None)
+
+
+def policy_category(ctx: Context, domain: str, name: str) -> str | None:
+    """A consent manager's category name as a policy category id ("necessary" for the necessary group)."""
+    d = ctx.expectations.domain(domain)
+    inverse = {v: k for k, v in (d.cmp_categories if d else {}).items()}
+    if name in inverse:
+        return inverse[name]
+    low = name.lower()
+    if low in ctx.all_categories:
+        return low
+    if low in _NECESSARY_NAMES:
+        return "necessary"
+    return _SYNONYMS.get(low)
+
+
+def is_necessary(ctx: Context, category: str | None) -> bool:
+    necessary = {c.id for c in ctx.expectations.categories if c.necessary} | {"necessary"}
+    return category in necessary
+
+
+def reject_route(ctx: Context, domain: str) -> dict[str, Any] | None:
+    """How the reject-all visit reached a refusal: outcome, method, clicks, and whether it went via settings."""
+    run = run_of(ctx, domain, "reject-all")
+    if run is None:
+        return None
+    c = run.obs.consent
+    d = ctx.expectations.domain(domain)
+    settings_sel = d.banner.settings if d and d.banner else None
+    reject_sel = d.banner.reject_all if d and d.banner else None
+    clicks, via_settings, direct_reject = 0, False, False
+    for st in c.steps:
+        if not st.ok:
+            continue
+        if st.action == "click":
+            clicks += 1
+            via_settings |= bool(settings_sel) and st.detail == settings_sel
+            direct_reject |= clicks == 1 and bool(reject_sel) and st.detail == reject_sel
+        elif st.action == "text-heuristic" and st.detail.startswith("clicked "):
+            clicks += 1
+            via_settings |= st.detail.startswith("clicked settings button")
+            direct_reject |= clicks == 1 and st.detail.startswith("clicked reject button")
+    return {"outcome": c.outcome, "method": c.method, "clicks": clicks, "via_settings": via_settings,
+            "direct_reject": direct_reject, "reason": c.reason or None}
+
+
+WALL_COVERAGE = 0.9   # share of the viewport grid covered by fixed/sticky overlays that blocks the page
+
+
+def blocking(banner: dict[str, Any]) -> bool:
+    """The page behind the banner cannot be used: scrolling locked or (nearly) the whole viewport covered."""
+    return bool(banner.get("scroll_locked")) or (banner.get("overlay_coverage") or 0) >= WALL_COVERAGE
+
+
+def cookie_wall(ctx: Context, domain: str) -> dict[str, Any] | None:
+    """The facts of a cookie wall on this domain, or None: blocking banner, no reject on the first layer and no
+    refusal possible behind it either (the reject-all visit found none; without that visit: no settings layer)."""
+    run = banner_run(ctx, domain)
+    if run is None:
+        return None
+    b = run.obs.banner
+    if not b.get("accept") or b.get("reject") or not blocking(b):
+        return None
+    route = reject_route(ctx, domain)
+    if route is not None:
+        if route["outcome"] != "not-performed":
+            return None
+    elif b.get("settings"):
+        return None
+    probe = b.get("implied_consent_probe") or {}
+    return {"scroll_locked": bool(b.get("scroll_locked")), "overlay_coverage": b.get("overlay_coverage"),
+            "accept": text(b["accept"]), "settings": text(b.get("settings")), "reject_all_run": route,
+            "content_click_blocked": any("probe incomplete" in a for a in probe.get("actions", []))}
+
+
+def text(control: dict[str, Any] | None) -> str | None:
+    return (control or {}).get("text") or None
+
+
+_WAS_ON = re.compile(r"\(was on\)")
+
+
+def was_on_steps(run: Run) -> list[tuple[int, str]]:
+    """Consent-log toggle steps that report a box already on before the driver touched it: (index, detail)."""
+    return [(i, st.detail) for i, st in enumerate(run.obs.consent.steps)
+            if st.action in ("toggle", "text-heuristic") and _WAS_ON.search(st.detail or "")]

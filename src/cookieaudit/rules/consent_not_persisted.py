@@ -1,0 +1,65 @@
+"""consent-not-persisted: a refusal does not survive a reload (banner back, or categories turned on) (R03, R04)."""
+
+from __future__ import annotations
+
+from .banner_support import is_necessary, policy_category
+from .base import RuleMeta
+from .context import Collector, Context
+
+META = RuleMeta(
+    id="consent-not-persisted",
+    title={"en": "Refusal not remembered after a reload",
+           "nl": "Weigering niet onthouden na herladen"},
+    explanation={
+        "en": "A refusal must be remembered like an acceptance is: a banner that comes back on every page after "
+              "\"reject all\" wears the visitor down until they accept, and a stored refusal that turns into "
+              "consent is no refusal at all. After a verified reject-all the audit reloads the first page and "
+              "reads the consent manager's state again. Reported (high) when a non-necessary category is granted "
+              "after the reload; (medium) when the decision is gone or the banner is shown again although the "
+              "refusal is still stored. Runs whose refusal could not be verified are left to "
+              "consent-not-verified. Whether the banner is visible is known for configured selectors and for "
+              "consent managers with a visibility probe.",
+        "nl": "Een weigering moet net zo goed onthouden worden als een toestemming: een banner die na \"alles "
+              "weigeren\" op elke pagina terugkomt, put de bezoeker uit tot die accepteert, en een opgeslagen "
+              "weigering die in toestemming verandert, is geen weigering. Na een geverifieerde weigering herlaadt "
+              "de audit de eerste pagina en leest de status van de consentmanager opnieuw. Gemeld (hoog) als na het "
+              "herladen een niet-noodzakelijke categorie is toegestaan; (middel) als de beslissing weg is of de "
+              "banner opnieuw verschijnt terwijl de weigering nog is opgeslagen. Keuzes waarvan de weigering niet "
+              "kon worden geverifieerd, staan bij consent-not-verified. Of de banner zichtbaar is, is bekend bij "
+              "ingestelde selectors en bij consentmanagers met een zichtbaarheidstest.",
+    },
+    severity="high",
+    jurisdictions=("EU",),
+    legal_basis=("R03", "R04", "GDPR art. 4(11), 7(3)", "EDPB Cookie Banner Taskforce report 2023",
+                 "AP cookiebanner-vuistregels (weigeren even makkelijk als accepteren)"),
+    evidence=("banner", "screenshot", "consent"),
+)
+
+
+def check(ctx: Context, out: Collector) -> None:
+    for run in ctx.runs:
+        if run.choice != "reject-all" or run.obs.consent.outcome != "verified":
+            continue
+        after = ((run.obs.banner or {}).get("persistence") or {}).get("after_reload")
+        if not after:
+            continue
+        cats = after.get("categories") or {}
+        granted = sorted({c for name, on in cats.items() if on is True
+                          for c in [policy_category(ctx, run.domain, name)] if c and not is_necessary(ctx, c)})
+        details = {"after_reload": after, "granted": granted}
+        subject = {"kind": "banner", "name": "persistence"}
+        common = dict(subject=subject, pointer="/banner/persistence/after_reload", phase="after-reload")
+        if granted:
+            out.add(META.id, run, None, severity="high", details={**details, "problem": "granted"}, **common,
+                    message=(f"On {run.domain} the refusal turned into consent after a reload: "
+                             f"{', '.join(granted)} granted."),
+                    message_nl=(f"Op {run.domain} veranderde de weigering na herladen in toestemming: "
+                                f"{', '.join(granted)} toegestaan."))
+        elif not after.get("decided"):
+            out.add(META.id, run, None, severity="medium", details={**details, "problem": "forgotten"}, **common,
+                    message=f"On {run.domain} the refusal was no longer stored after a reload: the visitor has to refuse again.",
+                    message_nl=f"Op {run.domain} was de weigering na herladen niet meer opgeslagen: de bezoeker moet opnieuw weigeren.")
+        elif after.get("banner_visible") is True:
+            out.add(META.id, run, None, severity="medium", details={**details, "problem": "banner-back"}, **common,
+                    message=f"On {run.domain} the banner came back after a reload although the refusal was stored.",
+                    message_nl=f"Op {run.domain} verscheen de banner na herladen opnieuw, hoewel de weigering was opgeslagen.")

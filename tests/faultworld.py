@@ -1,0 +1,372 @@
+"""``FaultWorld``: a small, self-contained HTTPS world with one host per fault, for ``tests/test_faults.py``.
+
+Like the demo world it is one aiohttp server on 127.0.0.1 in a background thread, reached by Chromium through
+``--resolve HOST=127.0.0.1:PORT`` under real-looking names, with its own trustme CA. Unlike the demo world
+every host here misbehaves in exactly one way (issue 7, the fault matrix):
+
+====================================  ==========================================================================
+host                                  fault
+====================================  ==========================================================================
+control.o3d-faults.nl                 none: the healthy control (own banner, a first-party and a third-party
+                                      cookie, two pages)
+refused.o3d-faults.nl                 mapped to a port where nothing listens (connection refused)
+nodns.o3d-faults.nl                   not mapped at all (the scan's ``MAP * ~NOTFOUND`` → name not resolved)
+expired.o3d-faults.nl                 served with a certificate that expired 30 days ago (picked by SNI)
+wrongname.o3d-faults.nl               served with a certificate for other.o3d-faults.nl only (picked by SNI)
+slow.o3d-faults.nl                    the first page never answers (the handler waits until the world stops)
+error500.o3d-faults.nl                every page answers 500 Internal Server Error (with an HTML body)
+loop.o3d-faults.nl                    ``/`` → ``/lus`` → ``/`` … (redirect loop)
+elsewhere.o3d-faults.nl               every page redirects to another site, www.o3d-elsewhere.com (healthy)
+nobanner.o3d-faults.nl                a normal page with no consent banner at all
+brokencmp.o3d-faults.nl               the banner's script throws before it shows the (hidden) banner
+popups.o3d-faults.nl                  alert + confirm on load, a download, ``window.open`` on load and on the
+                                      consent click, a ``beforeunload`` trap
+busyloop.o3d-faults.nl                ``while (true) {}`` shortly after load (the renderer never answers again)
+cookiestorm.o3d-faults.nl             150 Set-Cookie headers, 3000 ``document.cookie`` writes, 2500
+                                      localStorage keys and a 3-million-character localStorage value
+====================================  ==========================================================================
+
+Every healthy-looking page sets a server cookie ``fw_sid`` and a script cookie ``fw_pref`` with random values
+and loads a pixel script from the third party ``px.o3d-faults-cdn.net``, which sets its own ``fw_uid``
+(SameSite=None), keeps an id ``fw_px`` in localStorage and copies ``fw_pref`` into the URL of its hit. Every value handed out is recorded in ``issued`` (host, name, value), and every request the
+third party receives in ``tracker_log`` (referring host, the Cookie header it carried), so tests can prove
+that no value of one domain's visit ever shows up in another's.
+
+    with FaultWorld() as fw:
+        fw.resolve_args(), fw.ca_pem, fw.port, fw.issued, fw.tracker_log
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from html import escape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import trustme
+from aiohttp import web
+
+SUFFIX = "o3d-faults.nl"
+
+
+def fault_host(name: str) -> str:
+    return f"{name}.{SUFFIX}"
+
+
+CONTROL = fault_host("control")
+REFUSED = fault_host("refused")
+NODNS = fault_host("nodns")
+EXPIRED = fault_host("expired")
+WRONGNAME = fault_host("wrongname")
+SLOW = fault_host("slow")
+ERROR500 = fault_host("error500")
+LOOP = fault_host("loop")
+ELSEWHERE = fault_host("elsewhere")
+NOBANNER = fault_host("nobanner")
+BROKENCMP = fault_host("brokencmp")
+POPUPS = fault_host("popups")
+BUSYLOOP = fault_host("busyloop")
+COOKIESTORM = fault_host("cookiestorm")
+
+OTHER_NAME = fault_host("other")                 # the only name on wrongname's certificate
+ELSEWHERE_TARGET = "www.o3d-elsewhere.com"       # where elsewhere.o3d-faults.nl sends everyone
+TRACKER = "px.o3d-faults-cdn.net"                # the third party on every healthy page
+
+# what each fault host does, in the order of the expectations file (tests/data/expectations-faults.yaml)
+FAULT_HOSTS: tuple[str, ...] = (CONTROL, REFUSED, NODNS, POPUPS, EXPIRED, WRONGNAME, SLOW, ERROR500, LOOP,
+                                ELSEWHERE, NOBANNER, BROKENCMP, BUSYLOOP, COOKIESTORM)
+# answered by the server (the expired/wrong-name hosts too: their TLS handshake completes, the browser refuses it)
+SERVED_HOSTS: tuple[str, ...] = tuple(h for h in FAULT_HOSTS if h not in (REFUSED, NODNS)) + (ELSEWHERE_TARGET, TRACKER)
+
+STORM_HEADER_COOKIES = 150
+STORM_JS_COOKIES = 3000
+STORM_STORAGE_KEYS = 2500
+STORM_BIG_VALUE_CHARS = 3_000_000
+
+
+@dataclass(frozen=True)
+class Issued:
+    host: str       # the host whose page (or, for the tracker, whose visit) the value belongs to
+    name: str
+    value: str
+
+
+# --- pages --------------------------------------------------------------------------------------------------------
+BANNER = """<div id="fw-banner" role="dialog" aria-label="Cookies" {hidden}
+     style="position:fixed;left:0;right:0;bottom:0;padding:16px;background:#fff;border-top:2px solid #333">
+  <p>Wij gebruiken cookies om onze winkel te laten werken en om te meten hoe hij gebruikt wordt.</p>
+  <button type="button" id="fw-reject">Alles weigeren</button>
+  <button type="button" id="fw-accept">Alles accepteren</button>
+</div>"""
+
+# the hand-made banner's script: stores {category: bool} as JSON in fw_consent (cookieaudit's generic adapter)
+CONSENT_JS = """(function () {
+  var banner = document.getElementById('fw-banner');
+  function hide() { banner.hidden = true; banner.style.display = 'none'; }
+  function store(all) {
+    var v = {necessary: true, performance: all, functional: all, targeting: all};
+    document.cookie = 'fw_consent=' + encodeURIComponent(JSON.stringify(v)) + '; Max-Age=15552000; Path=/; SameSite=Lax';
+    hide();
+    document.dispatchEvent(new CustomEvent('fw:consent', {detail: v}));
+  }
+  if (/(?:^|; )fw_consent=/.test(document.cookie)) { hide(); } else { banner.hidden = false; }
+  document.getElementById('fw-accept').addEventListener('click', function () { store(true); });
+  document.getElementById('fw-reject').addEventListener('click', function () { store(false); });
+})();
+"""
+
+# brokencmp: the manager's bundle expects a global config that the integrator forgot; the banner stays hidden
+BROKEN_CONSENT_JS = """(function () {
+  var cfg = window.FaultCmpConfig;
+  var categories = cfg.categories.map(function (c) { return c.id; });   // TypeError: cfg is undefined
+  document.getElementById('fw-banner').hidden = false;
+})();
+"""
+
+POPUPS_JS = """(function () {
+  window.addEventListener('load', function () {
+    window.open('/aanbieding', '_blank');                // no user gesture: normally blocked
+    alert('Welkom! Vandaag 10% korting.');
+    var ok = confirm('Wilt u onze nieuwsbrief ontvangen?');
+    document.body.setAttribute('data-confirm', String(ok));
+    var a = document.createElement('a');
+    a.href = '/downloads/factuur.pdf'; a.download = 'factuur.pdf';
+    document.body.appendChild(a); a.click();
+  });
+  // the consent click is a user gesture: this popup does open
+  document.addEventListener('fw:consent', function () { window.open('/enquete', 'enquete', 'width=400,height=300'); });
+  window.addEventListener('beforeunload', function (e) { e.preventDefault(); e.returnValue = ''; return ''; });
+})();
+"""
+
+# the third party copies the first-party id into its hit (as trackers do) and keeps its own id in localStorage
+PIXEL_JS = f"""/* fault world pixel */
+window.fwPixel = true;
+try {{ localStorage.setItem('fw_px', '__PX__'); }} catch (e) {{}}
+(function () {{
+  var m = document.cookie.match(/(?:^|; )fw_pref=([^;]*)/);
+  new Image().src = 'https://{TRACKER}/hit?cid=' + encodeURIComponent(m ? m[1] : '') + '&dl=' + encodeURIComponent(location.href);
+}})();
+"""
+
+BUSYLOOP_JS = """window.addEventListener('load', function () {
+  setTimeout(function () { var n = 0; while (true) { n++; } }, 300);
+});
+"""
+
+
+def storm_js(token: str) -> str:
+    return f"""(function () {{
+  for (var i = 0; i < {STORM_JS_COOKIES}; i++) {{
+    document.cookie = 'storm_js' + i + '={token}' + i + '; Max-Age=86400; Path=/; SameSite=Lax';
+  }}
+  try {{ for (var k = 0; k < {STORM_STORAGE_KEYS}; k++) {{ localStorage.setItem('storm_key' + k, 'v' + k); }} }} catch (e) {{}}
+  try {{ localStorage.setItem('storm_big', 'x'.repeat({STORM_BIG_VALUE_CHARS})); }} catch (e) {{ document.title += ' (quota)'; }}
+}})();
+"""
+
+
+def page_html(host: str, title: str, js_token: str, *, banner: str = "shown", extra_script: str = "",
+              consent_script: str = "/consent.js") -> str:
+    """A plain shop page: content, a second page link, the banner (shown/hidden/none) and the tracker pixel."""
+    banner_html = "" if banner == "none" else BANNER.format(hidden="hidden")
+    consent = "" if banner == "none" else f'<script src="{consent_script}"></script>'
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>{escape(title)}</title></head>
+<body>
+<main>
+  <h1>{escape(title)}</h1>
+  <p>Dit is {escape(host)}, een winkel van de fault world. Bekijk ook <a href="/over-ons">over ons</a>.</p>
+</main>
+{banner_html}
+{consent}
+<script>document.cookie = 'fw_pref={js_token}; Max-Age=86400; Path=/; SameSite=Lax';</script>
+<script src="https://{TRACKER}/p.js" async></script>
+{f"<script>{extra_script}</script>" if extra_script else ""}
+</body></html>"""
+
+
+class FaultWorld:
+    """The fault world; use ``with FaultWorld() as fw`` (a daemon thread runs the server)."""
+
+    def __init__(self, bind_host: str = "127.0.0.1"):
+        self.bind_host = bind_host
+        self.port: int | None = None
+        self.refused_port: int | None = None
+        self.ca_pem: Path | None = None
+        self.issued: list[Issued] = []
+        self.tracker_log: list[tuple[str, str]] = []      # (referring host, Cookie header received)
+        self.requests_log: list[tuple[str, str, str]] = []  # (host, method, path)
+        self._tempdir: str | None = None
+        self._refused_sock: socket.socket | None = None
+        self._stopping: asyncio.Event | None = None
+        self._runner: web.AppRunner | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- what a scan needs --------------------------------------------------------------------------------------
+    def resolve_args(self) -> list[str]:
+        """``--resolve`` entries: every served host → the server, refused → a closed port; nodns → nothing."""
+        assert self.port is not None, "start the fault world first"
+        args = [f"{h}={self.bind_host}:{self.port}" for h in SERVED_HOSTS]
+        args.append(f"{REFUSED}={self.bind_host}:{self.refused_port}")
+        return args
+
+    def issued_for(self, host: str) -> list[Issued]:
+        return [i for i in self.issued if i.host == host]
+
+    # --- TLS ------------------------------------------------------------------------------------------------------
+    def _tls(self) -> ssl.SSLContext:
+        ca = trustme.CA(organization_name="cookieaudit fault world CA")
+        good = ca.issue_cert(*[h for h in SERVED_HOSTS if h not in (EXPIRED, WRONGNAME)], "localhost",
+                             organization_name="cookieaudit fault world")
+        now = datetime.now(timezone.utc)
+        expired = ca.issue_cert(EXPIRED, organization_name="cookieaudit fault world (expired)",
+                                not_before=now - timedelta(days=400), not_after=now - timedelta(days=30))
+        wrong = ca.issue_cert(OTHER_NAME, organization_name="cookieaudit fault world (other name)")
+        self._tempdir = tempfile.mkdtemp(prefix="cookieaudit-faultworld-")
+        self.ca_pem = Path(self._tempdir) / "ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_pem))
+
+        def ctx_for(leaf: trustme.LeafCert) -> ssl.SSLContext:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            leaf.configure_cert(ctx)
+            return ctx
+
+        by_name = {EXPIRED: ctx_for(expired), WRONGNAME: ctx_for(wrong)}
+        default = ctx_for(good)
+
+        def pick(sslobj, server_name, _ctx):   # SNI: the expired / wrong-name hosts get their own certificate
+            if server_name in by_name:
+                sslobj.context = by_name[server_name]
+            return None
+
+        default.sni_callback = pick
+        return default
+
+    # --- lifecycle ------------------------------------------------------------------------------------------------
+    async def start_async(self) -> "FaultWorld":
+        self._stopping = asyncio.Event()
+        ssl_ctx = self._tls()
+        # bound but never listening: connecting gets an immediate RST (connection refused), and the port stays ours
+        self._refused_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._refused_sock.bind((self.bind_host, 0))
+        self.refused_port = self._refused_sock.getsockname()[1]
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.bind_host, 0, ssl_context=ssl_ctx)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop_async(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._refused_sock is not None:
+            self._refused_sock.close()
+            self._refused_sock = None
+        if self._tempdir:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+            self._tempdir = None
+
+    def start(self) -> "FaultWorld":
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="cookieaudit-fault-world", daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.start_async(), self._loop).result(timeout=30)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop_async(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._loop = self._thread = None
+
+    def __enter__(self) -> "FaultWorld":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- HTTP -----------------------------------------------------------------------------------------------------
+    def _token(self, host: str, name: str) -> str:
+        value = secrets.token_hex(12)
+        self.issued.append(Issued(host, name, value))
+        return value
+
+    def _page(self, host: str, title: str, status: int = 200, **kw) -> web.Response:
+        sid = self._token(host, "fw_sid")
+        pref = self._token(host, "fw_pref")
+        resp = web.Response(text=page_html(host, title, pref, **kw), status=status, content_type="text/html",
+                            headers={"Cache-Control": "no-cache"})
+        resp.set_cookie("fw_sid", sid, path="/", httponly=True, secure=True, samesite="Lax")
+        return resp
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        host = (request.host or "").rsplit(":", 1)[0].lower()
+        path = request.path
+        self.requests_log.append((host, request.method, path))
+        if path == "/favicon.ico":
+            return web.Response(status=204)
+        if host == TRACKER:
+            return self._tracker(request)
+        if path == "/consent.js":
+            js = BROKEN_CONSENT_JS if host == BROKENCMP else CONSENT_JS
+            return web.Response(text=js, content_type="application/javascript")
+        if host == SLOW:
+            await self._stopping.wait()     # never answers while the world runs
+            return web.Response(status=503)
+        if host == LOOP:
+            raise web.HTTPFound("/lus" if path != "/lus" else "/")
+        if host == ELSEWHERE:
+            raise web.HTTPFound(f"https://{ELSEWHERE_TARGET}/welkom")
+        if host == ERROR500:
+            return self._page(host, "500 Internal Server Error", status=500, banner="none")
+        if host == POPUPS and path == "/downloads/factuur.pdf":
+            return web.Response(body=b"%PDF-1.4\n% fault world invoice\n", content_type="application/pdf",
+                                headers={"Content-Disposition": 'attachment; filename="factuur.pdf"'})
+        if host == POPUPS:
+            return self._page(host, "Popups", extra_script=POPUPS_JS if path == "/" else "")
+        if host == BUSYLOOP:
+            return self._page(host, "Busy loop", extra_script=BUSYLOOP_JS)
+        if host == NOBANNER:
+            return self._page(host, "Geen banner", banner="none")
+        if host == BROKENCMP:
+            return self._page(host, "Kapotte banner")
+        if host == COOKIESTORM:
+            resp = self._page(host, "Cookie storm", extra_script=storm_js(self._token(host, "storm_js")))
+            token = self._token(host, "storm")
+            for i in range(STORM_HEADER_COOKIES):
+                resp.headers.add("Set-Cookie", f"storm{i}={token}{i}; Path=/; Secure; SameSite=Lax")
+            return resp
+        if host in (CONTROL, ELSEWHERE_TARGET, EXPIRED, WRONGNAME):
+            return self._page(host, "Over ons" if path == "/over-ons" else "Welkom")
+        raise web.HTTPNotFound(text=f"unknown host {host!r}")
+
+    def _tracker(self, request: web.Request) -> web.Response:
+        referer = urlsplit(request.headers.get("Referer", "")).hostname or ""
+        self.tracker_log.append((referer, request.headers.get("Cookie", "")))
+        if request.path == "/hit":
+            return web.Response(status=204, headers={"Cache-Control": "no-cache"})
+        resp = web.Response(text=PIXEL_JS.replace("__PX__", self._token(referer, "fw_px")),
+                            content_type="application/javascript", headers={"Cache-Control": "no-cache"})
+        if "fw_uid=" not in request.headers.get("Cookie", ""):
+            resp.set_cookie("fw_uid", self._token(referer, "fw_uid"), path="/", secure=True, samesite="None",
+                            max_age=86400 * 30)
+        return resp
