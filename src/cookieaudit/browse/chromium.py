@@ -145,7 +145,16 @@ def chromium_args(policy: BrowserPolicy, resolver_rules: str | None) -> list[str
         "--disable-extensions",
         "--disable-breakpad",
         "--disable-dev-shm-usage",
-        "--disable-features=Translate,OptimizationHints,MediaRouter,HttpsUpgrades,DialMediaRouteProvider",
+        "--disable-features=Translate,OptimizationHints,MediaRouter,HttpsUpgrades,DialMediaRouteProvider,PaintHolding",
+        # several contexts render at once in one headless browser: none of them may be throttled as "background"
+        "--disable-background-timer-throttling",
+        "--disable-backgrounding-occluded-windows",
+        "--disable-renderer-backgrounding",
+        "--disable-ipc-flooding-protection",
+        "--disable-hang-monitor",
+        "--disable-back-forward-cache",
+        "--disable-field-trial-config",
+        "--disable-gpu",                     # software compositing: no GPU process work for screenshots
         "--hide-scrollbars",
         "--mute-audio",
         "--password-store=basic",
