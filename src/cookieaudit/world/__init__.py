@@ -17,6 +17,12 @@ Layout: ``config`` (scenarios, knobs) → ``tags`` (which snippets a shop embeds
 (how each consent manager gates them) → ``pages`` (HTML) → ``shops`` / ``vendors`` (HTTP) → ``server``
 (``DemoWorld``). ``static/vendor`` holds the vendor stubs, ``static/shop`` the shops' own files; the
 consent managers themselves are served from ``node_modules`` (``make setup``).
+
+The same server also answers for the *banner lab* (:mod:`cookieaudit.world.lab`, ``*.o3d-lab.nl``): one
+hand-made banner per host — unknown markup, shadow DOM, an iframe, German and French texts, and the banner
+designs the judging rules look for (no reject on the first layer, a tiny reject link, pre-ticked boxes, a
+cookie wall, consent by scrolling, a refusal that is not remembered) next to a fair one. Its expectations
+file is ``tests/data/expectations-lab.yaml``.
 """
 
 from .assets import MissingNodeModules
