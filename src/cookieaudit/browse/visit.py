@@ -238,6 +238,10 @@ async def persistence_check(page: Page, domain: Domain) -> dict:
     """After a reload: is the stored decision still there, and is the banner shown again?"""
     adapter, state = await read_state(page)
     visible = await banner_visible(page, adapter or await detect_cmp(page), domain)
+    if visible is None:
+        # no known banner markup: measure the first layer as in no-interaction visits
+        m = await measure_banner(page, domain)
+        visible = bool(m.get("accept") and m["accept"].get("in_banner"))
     return {"after_reload": {"decided": bool(state and state.get("decided")), "banner_visible": visible,
                              "categories": (state or {}).get("categories")}}
 

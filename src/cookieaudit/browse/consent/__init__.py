@@ -106,9 +106,11 @@ async def _set_checked(page: Page, selector: str, on: bool, log: ConsentLog) -> 
     try:
         loc = page.locator(selector).first
         await loc.wait_for(state="attached", timeout=3000)
-        if await loc.is_checked() != on:
+        was = await loc.is_checked()
+        if was != on:
             await loc.set_checked(on, force=True, timeout=3000)
-        log.add("toggle", f"{selector} -> {'on' if on else 'off'}")
+        # the initial state is evidence too: a toggle that was already on is a pre-ticked box
+        log.add("toggle", f"{selector} -> {'on' if on else 'off'} (was {'on' if was else 'off'})")
         return True
     except Exception as exc:  # noqa: BLE001
         log.add("toggle", f"{selector}: {str(exc).splitlines()[0]}", ok=False)
@@ -229,9 +231,10 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
         if toggle is None:
             continue
         try:
-            if await toggle.is_checked() != (cat in wanted):
+            was = await toggle.is_checked()
+            if was != (cat in wanted):
                 await toggle.set_checked(cat in wanted, force=True, timeout=2000)
-            log.add("text-heuristic", f"{cat} -> {'on' if cat in wanted else 'off'}")
+            log.add("text-heuristic", f"{cat} -> {'on' if cat in wanted else 'off'} (was {'on' if was else 'off'})")
         except Exception as exc:  # noqa: BLE001
             log.add("text-heuristic", f"{cat}: {str(exc).splitlines()[0]}", ok=False)
     return await click(SAVE, "save")
