@@ -40,6 +40,7 @@ from . import (
     undeclared_cookie,
     undeclared_tracker,
     unknown_third_party,
+    tls_certificate_invalid,
 )
 from .base import RuleMeta
 from .context import Collector, Context
@@ -68,6 +69,7 @@ RULES: tuple[ModuleType, ...] = (
     non_eea_recipient,
     declared_not_observed,
     consent_not_verified,
+    tls_certificate_invalid,
 )
 
 _BY_ID: dict[str, ModuleType] = {m.META.id: m for m in RULES}
