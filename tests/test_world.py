@@ -444,6 +444,9 @@ def test_consent_mode_parameters_on_google_hits(world, visit):
 def test_orejime_runs_brevo_in_a_performance_only_visit(world, visit):
     v = visit()
     v.goto(world.url("online-3d-drucken.at"))
+    # the .at shop's Consent Mode defaults to granted, so Google Ads fires before any choice: wait for that hit
+    # (wait_for_update may hold it past network idle) so it is not mistaken for a hit after the choice
+    assert v.wait_for("https://googleads.g.doubleclick.net/")
     before = len(v.requests)
     v.click(".orejime-Banner-learnMoreButton")
     v.page.check("#orejime-purpose-performance")
