@@ -29,6 +29,7 @@ from .recorder import VisitRecorder
 TRANSIENT_NET_ERRORS = ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE", "ERR_NETWORK_CHANGED",
                         "ERR_CONNECTION_TIMED_OUT", "ERR_TIMED_OUT", "ERR_HTTP2_PROTOCOL_ERROR")
 NAV_ATTEMPTS = 3
+AUTOCONSENT_CHOICES = ("accept-all", "reject-all", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class SettlePolicy:
     quiet: float = 0.5
     min_wait: float = 0.3
     max_wait: float = 6.0
-    timer_grace: float = 2.5     # how long pending short timers may extend the wait after the network is quiet
+    timer_grace: float = 1.8     # how long pending short timers may extend the wait after the network is quiet
     nav_timeout: float = 20.0
 
 
@@ -145,7 +146,8 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
     async def walk() -> None:
         nonlocal consent, status, autoconsent
         await rec.attach(page)
-        if not domain.banner:
+        if not domain.banner and choice in AUTOCONSENT_CHOICES:
+            # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
             autoconsent = AutoconsentSession(time.monotonic)
             await autoconsent.install(context)
         if not await visit_page("before-consent", domain.pages[0], "before-consent"):
