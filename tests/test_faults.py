@@ -7,7 +7,7 @@ outcomes is ``docs/faults.md``; keep the two in step.
 
 Most site faults are read from one scan of all fourteen fault domains (``matrix``, one choice, a small visit
 budget); browser death, SIGTERM, disk full, bad configuration, flaky trackers and ``--redact`` get their own
-small scans. Tests marked ``xfail`` describe behaviour the scan does not have yet (see docs/faults.md, "open").
+small scans. Every fault listed in docs/faults.md has its test here.
 """
 
 from __future__ import annotations
@@ -202,9 +202,10 @@ def test_invalid_certificate_is_a_fact_about_the_site_not_a_crash(matrix, host, 
     assert any(m.startswith(f"{host}/{CHOICE}: ") and error in m for m in matrix.doc["missing"])
     # Chromium validated for real: it never sent a request over the bad connection
     assert not [r for r in matrix.world.requests_log if r[0] == host]
-    if "tls-certificate-invalid" in matrix.doc["rules"]:          # the rule, once registered, makes it a finding
-        found = [f for f in matrix.doc["findings"] if f["rule"] == "tls-certificate-invalid" and f["domain"] == host]
-        assert found and found[0]["severity"] == "high" and found[0]["details"]["error"] == error.split("::")[1]
+    # ... and a finding about the site (high), pointing at the page record
+    found = [f for f in matrix.doc["findings"] if f["rule"] == "tls-certificate-invalid" and f["domain"] == host]
+    assert len(found) == 1 and found[0]["severity"] == "high"
+    assert found[0]["details"]["error"] == error.split("::")[1] and found[0]["details"]["url"] == f"https://{host}/"
 
 
 def test_first_page_that_never_answers_costs_one_budget(matrix):
@@ -224,7 +225,6 @@ def test_http_500_page_is_recorded_with_its_status(matrix):
     assert visit(matrix.doc, CONTROL)["status"] == "complete"
 
 
-@pytest.mark.xfail(strict=True, reason="open (docs/faults.md): an HTTP error page is audited as if it were the site")
 def test_http_500_page_makes_the_visit_incomplete(matrix):
     v = visit(matrix.doc, ERROR500)
     assert v["status"] == "incomplete" and "HTTP 500" in v["errors"][0]
@@ -245,7 +245,6 @@ def test_redirect_to_another_site_is_recorded_with_its_final_url(matrix):
     assert obs.pages[0].final_url == f"https://{ELSEWHERE_TARGET}/welkom"
 
 
-@pytest.mark.xfail(strict=True, reason="open (docs/faults.md): the other site is audited in the domain's name")
 def test_redirect_to_another_site_makes_the_visit_incomplete(matrix):
     v = visit(matrix.doc, ELSEWHERE)
     assert v["status"] == "incomplete" and "another site" in v["errors"][0]
@@ -284,8 +283,6 @@ def test_dialogs_popups_and_downloads_never_stall_the_visit(matrix):
     assert not list(matrix.run_dir.rglob("factuur*"))              # ... and nothing was saved
 
 
-@pytest.mark.xfail(strict=False, reason="open (docs/faults.md): dismissing a beforeunload prompt cancels the next "
-                                        "navigation, so a site can keep its later pages out of the audit")
 def test_beforeunload_trap_does_not_cost_the_later_pages(matrix):
     v = visit(matrix.doc, POPUPS)
     obs = observation(matrix.run_dir, POPUPS)
@@ -294,15 +291,12 @@ def test_beforeunload_trap_does_not_cost_the_later_pages(matrix):
     assert all(p.error is None for p in obs.pages)
 
 
-@pytest.mark.xfail(strict=False, reason="open (docs/faults.md): requests of a popup closed mid-load never finish, so "
-                                        "every later settle of the visit waits its full 6 s cap")
 def test_closed_popup_does_not_keep_the_page_busy(matrix):
     obs = observation(matrix.run_dir, POPUPS)
     after = next(p for p in obs.pages if p.phase == "after-choice")
     assert after.t is not None and after.t < 6.0                   # SettlePolicy.max_wait: the settle was not capped
 
 
-@pytest.mark.xfail(strict=True, reason="open (docs/faults.md): a refused download leaves no trace in the evidence")
 def test_refused_download_is_recorded(matrix):
     assert "download refused: https://popups.o3d-faults.nl/downloads/factuur.pdf" in errors_text(matrix.doc, POPUPS)
 
@@ -331,8 +325,6 @@ def test_cookie_storm_is_recorded_within_bounds(matrix):
     assert size < 8 * 2**20
 
 
-@pytest.mark.xfail(strict=True, reason="open (docs/faults.md): document.cookie writes are not bounded "
-                                       "(a write loop grows the observation without limit)")
 def test_cookie_storm_bounds_document_cookie_writes(matrix):
     obs = observation(matrix.run_dir, COOKIESTORM)
     assert len(obs.cookie_writes) <= 5000
@@ -371,9 +363,7 @@ def _kill_our_browser(world: FaultWorld, killed: list[int]) -> None:
 
 @pytest.mark.parametrize("when", [
     "during-a-visit",
-    pytest.param("as-the-next-visit-starts", marks=pytest.mark.xfail(
-        strict=False, reason="open (docs/faults.md): Browser.new_context raises out of run_visit when the browser "
-                             "died between two visits; the scan ends with a traceback and no findings.json")),
+    "as-the-next-visit-starts",
 ])
 def test_browser_killed_mid_run_is_relaunched_and_the_visit_marked(fault_world, tmp_path, when):
     """The shared Chromium is killed right after the first visit ends (or 1.5 s into the second)."""

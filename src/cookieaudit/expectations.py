@@ -7,6 +7,7 @@ first and every value's line is remembered before pydantic validates the plain d
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -124,17 +125,19 @@ class Expectations(_Strict):
                     raise ValueError(f"vendors[{i}] ({v.id}): unknown category {c!r}; known: {sorted(cats)}")
         for field_name, items in (("vendors", self.vendors), ("categories", self.categories)):
             seen: set[str] = set()
-            for it in items:
+            for i, it in enumerate(items):
                 if it.id in seen:
-                    raise ValueError(f"{field_name}: duplicate id {it.id!r}")
+                    raise ValueError(f"{field_name}[{i}]: duplicate id {it.id!r}")
                 seen.add(it.id)
-        hosts = [d.host for d in self.domains]
-        if len(set(hosts)) != len(hosts):
-            raise ValueError("domains: duplicate host")
-        for d in self.domains:
+        hosts: set[str] = set()
+        for i, d in enumerate(self.domains):
+            if d.host in hosts:
+                raise ValueError(f"domains[{i}]: duplicate host {d.host!r} (each domain once)")
+            hosts.add(d.host)
+        for i, d in enumerate(self.domains):
             for c in list(d.cmp_categories) + list(d.banner.categories if d.banner else {}):
                 if c not in cats:
-                    raise ValueError(f"domains ({d.host}): unknown policy category {c!r}; known: {sorted(cats)}")
+                    raise ValueError(f"domains[{i}] ({d.host}): unknown policy category {c!r}; known: {sorted(cats)}")
         return self
 
     # -- views ------------------------------------------------------------------------------------------
@@ -238,12 +241,16 @@ def load_expectations(path: str | Path) -> Expectations:
             loc = tuple(err["loc"])
             line = _line_for(loc, lines)
             field_path = ".".join(str(x) for x in loc) or "(file)"
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (misspelt or not allowed here)"
             if not loc:
-                section = msg.split(":", 1)[0].split("[")[0].split(" (")[0].strip()
-                line = lines.get((section.replace("Value error, ", ""),), line)
+                # model-level checks name the item as "section[index]": point at that item's line
+                m = re.match(r"(\w+)(?:\[(\d+)\])?", msg)
+                if m:
+                    key = (m.group(1), int(m.group(2))) if m.group(2) else (m.group(1),)
+                    line = lines.get(key, lines.get((m.group(1),), line))
+                    field_path = f"{m.group(1)}[{m.group(2)}]" if m.group(2) else m.group(1)
             msgs.append(f"{p}:{line}: {field_path}: {msg}")
         raise ConfigError("\n".join(msgs), fix="correct the field(s) above; the schema is documented in docs/expectations.md") from None
 

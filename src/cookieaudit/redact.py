@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,17 +47,62 @@ def _replacements(values: set[str]) -> list[tuple[str, str]]:
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
+def _trie_regex(words: list[str]) -> "re.Pattern[str] | None":
+    """One regex matching any of ``words``, longest first, shaped as a radix tree.
+
+    A plain alternation of thousands of values (a cookie storm) costs values × characters; the tree costs about
+    characters × depth. None when the tree is too deep for the regex compiler (then the simple loop is used).
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = []
+        for ch, child in sorted(node.items()):
+            if not ch:
+                continue
+            run = ch
+            while "" not in child and len(child) == 1:     # compress single-child chains into one literal
+                (nxt, child), = child.items()
+                run += nxt
+            alts.append(re.escape(run) + emit(child))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body     # greedy: the longer value wins
+
+    try:
+        return re.compile(emit(trie)) if words else None
+    except (RecursionError, re.error, OverflowError):
+        return None
+
+
 def _scrub(obj: Any, repl: list[tuple[str, str]]) -> Any:
-    if isinstance(obj, str):
+    table = dict(repl)
+    pattern = _trie_regex(list(table))
+
+    def one(text: str) -> str:
+        if pattern is not None:
+            return pattern.sub(lambda m: table[m.group(0)], text)
         for old, new in repl:
-            if old in obj:
-                obj = obj.replace(old, new)
-        return obj
-    if isinstance(obj, list):
-        return [_scrub(x, repl) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _scrub(v, repl) for k, v in obj.items()}
-    return obj
+            if old in text:
+                text = text.replace(old, new)
+        return text
+
+    def walk(o: Any) -> Any:
+        if isinstance(o, str):
+            return one(o)
+        if isinstance(o, list):
+            return [walk(x) for x in o]
+        if isinstance(o, dict):
+            return {k: walk(v) for k, v in o.items()}
+        return o
+
+    return walk(obj)
 
 
 def redact_observation(obs: Observation) -> tuple[Observation, list[tuple[str, str]]]:

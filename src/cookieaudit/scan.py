@@ -215,22 +215,36 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                     t = time.monotonic()
                     tag = f"r{rep}" if rep > 1 else ""
                     browser = await host.ensure()
-                    obs = await run_visit(browser, domain, choice, exp, run_dir, policy, host.user_agent,
-                                          budget=opts.visit_budget, tag=tag)
-                    if not host.alive():
-                        # the browser died under this visit: relaunch, retry once, and say so
-                        await host.ensure(reason=f"crashed during {domain_host}/{choice}")
+                    gen = host.generation
+                    first_errors: list[str] = []
+                    try:
+                        obs = await run_visit(browser, domain, choice, exp, run_dir, policy, host.user_agent,
+                                              budget=opts.visit_budget, tag=tag)
+                        # a newer generation means another visit found this browser dead and relaunched it
+                        crashed = host.generation != gen or not host.alive()
                         first_errors = list(obs.errors)
-                        obs = await run_visit(await host.ensure(), domain, choice, exp, run_dir, policy,
-                                              host.user_agent, budget=opts.visit_budget, tag=tag)
+                    except Exception as exc:  # noqa: BLE001 - the browser was gone before the visit had a context
+                        crashed = True
+                        first_errors = [f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"]
+                    if crashed:
+                        # the browser died under this visit: relaunch (unless another visit already did), retry once
+                        await host.ensure(reason=f"crashed during {domain_host}/{choice}", stale=gen)
+                        try:
+                            obs = await run_visit(await host.ensure(), domain, choice, exp, run_dir, policy,
+                                                  host.user_agent, budget=opts.visit_budget, tag=tag)
+                        except Exception as exc:  # noqa: BLE001
+                            write_failures.append(f"{domain_host}/{choice}: not audited: the browser failed twice "
+                                                  f"({'; '.join(first_errors[:1])}; {type(exc).__name__})")
+                            return
                         obs = dataclasses.replace(obs, errors=(
                             f"browser crashed during the first attempt and was restarted ({'; '.join(first_errors[:2])})",
                             *obs.errors))
                     if opts.redact:
-                        obs, repl = redact_observation(obs)
+                        # CPU-bound on a big observation: in a thread, so the other visits' clocks keep running
+                        obs, repl = await asyncio.to_thread(redact_observation, obs)
                         har = run_dir / obs.evidence.get("har", "") if obs.evidence.get("har") else None
                         if har and har.exists():
-                            redact_har(har, repl)
+                            await asyncio.to_thread(redact_har, har, repl)
                     try:
                         obs.dump(run_dir / observation_path(domain_host, choice, rep))
                     except OSError as exc:
@@ -241,7 +255,12 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                                            "consent": obs.consent.outcome, "seconds": round(time.monotonic() - t, 2),
                                            "requests": len(obs.requests), "errors": list(obs.errors), "repeat": rep})
 
-            await asyncio.gather(*(one(d, c, r) for r in range(1, opts.repeat + 1) for d, c in visits))
+            order = [(d, c, r) for r in range(1, opts.repeat + 1) for d, c in visits]
+            results = await asyncio.gather(*(one(d, c, r) for d, c, r in order), return_exceptions=True)
+            for (d, c, r), res in zip(order, results):
+                if isinstance(res, Exception):   # never lose the run for one visit: it is listed as missing
+                    write_failures.append(f"{d}/{c}: not audited ({type(res).__name__}: "
+                                          f"{str(res).splitlines()[0] if str(res) else ''})")
     except (asyncio.CancelledError, KeyboardInterrupt) as exc:
         interrupted = f"interrupted ({'SIGTERM/SIGINT' if isinstance(exc, asyncio.CancelledError) else 'Ctrl-C'}) before all visits finished"
     finally:

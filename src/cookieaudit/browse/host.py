@@ -24,11 +24,13 @@ class BrowserHost:
         self.browser: Browser | None = None
         self.user_agent = ""
         self.restarts: list[str] = []
+        self.generation = 0          # +1 per launch: a visit can tell whether its browser was replaced
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
         self.launched = await launch_chromium(self.executable, self.policy, self.rules, self.ca_cert)
         self.browser = await self.pw.chromium.connect_over_cdp(self.launched.endpoint)
+        self.generation += 1
         if not self.user_agent:
             probe = await self.browser.new_context()
             self.user_agent = desktop_user_agent(await (await probe.new_page()).evaluate("navigator.userAgent"))
@@ -38,10 +40,14 @@ class BrowserHost:
         return (self.browser is not None and self.browser.is_connected() and self.launched is not None
                 and self.launched.process.poll() is None)
 
-    async def ensure(self, reason: str = "") -> Browser:
-        """The live browser; relaunched (once, under a lock, however many visits noticed) if it has died."""
+    async def ensure(self, reason: str = "", stale: int | None = None) -> Browser:
+        """The live browser; relaunched (once, under a lock, however many visits noticed) if it has died.
+
+        ``stale``: the generation a visit saw fail. It is relaunched even if the dying process has not been
+        reaped yet (``alive()`` still true), unless another visit already replaced it.
+        """
         async with self._lock:
-            if not self.alive():
+            if not self.alive() or (stale is not None and stale == self.generation):
                 if self.launched is not None:
                     self.restarts.append(reason or "browser process gone")
                     self.launched.close()

@@ -15,6 +15,7 @@
     return urls.length ? urls[0] : null;
   }
 
+  let reportedWrites = 0;
   const desc = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
   if (desc && desc.set) {
     Object.defineProperty(Document.prototype, "cookie", {
@@ -23,7 +24,8 @@
       get() { return desc.get.call(this); },
       set(value) {
         try {
-          if (typeof window.__cookieauditCookieWrite === "function") {
+          // bounded: a script writing cookies in a loop must not flood the recorder (5000 + 1 so it sees the overflow)
+          if (typeof window.__cookieauditCookieWrite === "function" && reportedWrites++ <= 5000) {
             window.__cookieauditCookieWrite(String(value).slice(0, 4096), callerScript(), location.href);
           }
         } catch (e) { /* never break the page */ }

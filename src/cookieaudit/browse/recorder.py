@@ -39,6 +39,15 @@ STORAGE_DUMP_JS = """async () => {
 MAX_STORAGE_ITEMS = 2000
 MAX_COOKIES = 5000
 MAX_REQUESTS = 20000
+MAX_COOKIE_WRITES = 5000   # instrument.js stops reporting after this many per document, too
+MAX_SET_COOKIES = 5000
+
+
+def _is_navigation(request: Request) -> bool:
+    try:
+        return request.is_navigation_request()
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _bounded(text: str | None, limit: int = MAX_POST_DATA) -> str | None:
@@ -80,7 +89,7 @@ class VisitRecorder:
     storage: list[StorageRecord] = field(default_factory=list)
     indexeddb: list[IndexedDBRecord] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    inflight: int = 0
+    _open: dict[int, Any] = field(default_factory=dict)   # id(request) -> its frame (None: no frame)
     last_activity: float = field(default_factory=time.monotonic)
     _tasks: set[asyncio.Task] = field(default_factory=set)
     _cdp: Any = None
@@ -114,13 +123,15 @@ class VisitRecorder:
         if len(self._requests) >= MAX_REQUESTS:
             self.truncated["requests"] = self.truncated.get("requests", 0) + 1
             return
-        self.inflight += 1
         try:
             frame = request.frame
             frame_url = frame.url
             page_url = frame.page.url if frame.page else None
         except Exception:  # noqa: BLE001 - service-worker requests have no frame
-            frame_url = page_url = None
+            frame = frame_url = page_url = None
+        if frame is not None or not _is_navigation(request):
+            # a new window's first navigation has no frame yet; the visit closes such popups, so it never finishes
+            self._open[id(request)] = frame
         try:
             post = request.post_data
         except Exception:  # noqa: BLE001 - binary bodies
@@ -136,9 +147,24 @@ class VisitRecorder:
     def _done(self, request: Request) -> _Req | None:
         self._touch()
         rec = self._by_request.get(id(request))
-        if rec is not None:
-            self.inflight = max(0, self.inflight - 1)
+        self._open.pop(id(request), None)
         return rec
+
+    @property
+    def inflight(self) -> int:
+        """Requests still open. A frame that is gone (a popup closed mid-load) never finishes its requests: not counted."""
+        return sum(1 for frame in self._open.values() if not self._gone(frame))
+
+    @staticmethod
+    def _gone(frame: Any) -> bool:
+        """Detached, or its page closed (looked up now: at request time a popup's frame has no page yet)."""
+        if frame is None:
+            return False
+        try:
+            page = frame.page
+            return frame.is_detached() or (page is not None and page.is_closed())
+        except Exception:  # noqa: BLE001
+            return True
 
     def _on_finished(self, request: Request) -> None:
         self._done(request)
@@ -193,6 +219,9 @@ class VisitRecorder:
             for h in e.get("response", {}).get("headers", []):
                 if h.get("name", "").lower() == "set-cookie":
                     for line in h["value"].split("\n"):
+                        if len(self._set_cookies) >= MAX_SET_COOKIES:
+                            self.truncated["set_cookies"] = self.truncated.get("set_cookies", 0) + 1
+                            continue
                         self._set_cookies.append((mono, self._phase_at(mono), url, line, rec.id if rec else None))
 
     def _on_websocket(self, ws: WebSocket) -> None:
@@ -221,6 +250,9 @@ class VisitRecorder:
 
     def _on_cookie_write(self, source: dict[str, Any], cookie: str, script: str | None, href: str) -> None:
         self._touch()
+        if len(self._writes) >= MAX_COOKIE_WRITES:
+            self.truncated["cookie_writes"] = self.truncated.get("cookie_writes", 0) + 1
+            return
         self._writes.append((time.monotonic(), self.phase, href, script, cookie))
 
     # -- snapshots at the end of a phase ---------------------------------------------------------------

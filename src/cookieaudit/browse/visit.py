@@ -69,6 +69,15 @@ async def settle(page: Page, rec: VisitRecorder, policy: SettlePolicy) -> float:
     return time.monotonic() - start
 
 
+def same_site(host: str, url: str) -> bool:
+    """Whether ``url`` stays on the audited domain (its www./sub-domains count; another registrable name does not)."""
+    from urllib.parse import urlsplit
+
+    final = (urlsplit(url).hostname or "").lower()
+    base = host.lower().removeprefix("www.")
+    return final == base or final.endswith("." + base) or base.endswith("." + final)
+
+
 def desktop_user_agent(headless_ua: str) -> str:
     """A default desktop Chrome's UA: the same string without the 'Headless' marker."""
     return headless_ua.replace("HeadlessChrome", "Chrome")
@@ -92,8 +101,12 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
     popups: list[str] = []
     page = await context.new_page()
     # dialogs are dismissed and popups closed (recorded), so a hostile page cannot stall the visit
-    page.on("dialog", lambda d: (errors.append(f"dialog dismissed: {d.type} {d.message[:120]!r}"),
-                                 asyncio.ensure_future(d.dismiss())))
+    # (a beforeunload prompt is accepted: staying on the page would cancel every later navigation of the visit)
+    page.on("dialog", lambda d: (errors.append(f"dialog {'accepted (leave page)' if d.type == 'beforeunload' else 'dismissed'}: "
+                                               f"{d.type} {d.message[:120]!r}"),
+                                 asyncio.ensure_future(d.accept() if d.type == "beforeunload" else d.dismiss())))
+    # downloads are refused (accept_downloads=False) but were silently dropped: say that the site started one
+    page.on("download", lambda dl: errors.append(f"download refused: {dl.url[:200]} ({dl.suggested_filename!r})"))
     context.on("page", lambda p: (popups.append(p.url), asyncio.ensure_future(p.close())))
     errors: list[str] = []
     rec = VisitRecorder(context)
@@ -126,6 +139,10 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
                 title = await page.title()
             except Exception:  # noqa: BLE001
                 title = None
+        if err is None and code is not None and code >= 400:
+            err = f"HTTP {code} (the page answered with an error status; its content is not the site)"
+        elif err is None and final and not same_site(domain.host, final):
+            err = f"redirected to another site: {final}"
         shot_path = await screenshot(shot)
         await rec.snapshot(page)
         pages.append(PageRecord(phase=phase, url=url, final_url=final, status=code, title=title,
