@@ -70,7 +70,9 @@ def default_concurrency() -> int:
         mem_slots = int(psutil.virtual_memory().available / (300 * 2**20))
     except Exception:  # noqa: BLE001
         mem_slots = 4
-    return max(1, min(cores + 1, mem_slots, 8))
+    # visits mostly wait (network, settle windows): measured on 2 cores, 5 in parallel use both cores without
+    # exceeding ~1.4 GiB PSS (benchmarks/bench_scan.py)
+    return max(1, min(2 * cores + 1, mem_slots, 8))
 
 
 def new_run_dir(base: Path = Path("reports")) -> Path:

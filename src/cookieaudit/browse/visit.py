@@ -36,7 +36,7 @@ AUTOCONSENT_CHOICES = ("accept-all", "reject-all", "withdraw")
 class SettlePolicy:
     """Adaptive settle: network quiet for ``quiet`` s and no short timers pending, bounded by ``max_wait``."""
 
-    quiet: float = 0.5
+    quiet: float = 0.35         # dependent loads follow each other within milliseconds; timers are tracked apart
     min_wait: float = 0.3
     max_wait: float = 6.0
     timer_grace: float = 1.8     # how long pending short timers may extend the wait after the network is quiet
