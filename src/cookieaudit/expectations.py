@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .yamllines import compose_with_lines, line_for
 
 EXPECTATIONS_SCHEMA = "cookieaudit.expectations/1"
 
@@ -171,56 +171,6 @@ class Expectations(_Strict):
 
 # -- loading with line numbers ------------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key and sequence item by its path."""
-
-
-def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
-    lines: dict[tuple, int] = {}
-    try:
-        node = yaml.compose(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise ConfigError(f"{source}:{line}: YAML syntax error: {getattr(exc, 'problem', exc)}",
-                          fix="check indentation and quoting near that line") from None
-    if node is None:
-        raise ConfigError(f"{source}:1: the file is empty", fix="start from expectations/online-3d.yaml")
-
-    def build(n: yaml.Node, path: tuple) -> Any:
-        lines[path] = n.start_mark.line + 1
-        if isinstance(n, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for k, v in n.value:
-                key = k.value
-                if key in out:
-                    raise ConfigError(f"{source}:{k.start_mark.line + 1}: duplicate key {key!r}",
-                                      fix="remove one of the two entries")
-                lines[path + (key,)] = k.start_mark.line + 1
-                out[key] = build(v, path + (key,))
-                lines[path + (key,)] = k.start_mark.line + 1
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
-        return _scalar(n)
-
-    return build(node, ()), lines
-
-
-def _scalar(n: yaml.ScalarNode) -> Any:
-    loader = _LineLoader("")
-    return loader.construct_object(n, deep=True)
-
-
-def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
-    path = tuple(loc)
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get((), 1)
-
-
 def load_expectations(path: str | Path) -> Expectations:
     """Load and validate an expectations file; raises ConfigError naming file, line, field and fix."""
     p = Path(path)
@@ -230,7 +180,7 @@ def load_expectations(path: str | Path) -> Expectations:
         raise ConfigError(f"{p}: file not found", fix="pass --expectations PATH to an existing file") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: not UTF-8 text ({exc.reason})", fix="save the file as UTF-8") from None
-    data, lines = _compose_with_lines(text, str(p))
+    data, lines = compose_with_lines(text, str(p), empty_fix="start from expectations/online-3d.yaml")
     if not isinstance(data, dict):
         raise ConfigError(f"{p}:1: the top level must be a mapping", fix="see expectations/online-3d.yaml")
     try:
@@ -239,7 +189,7 @@ def load_expectations(path: str | Path) -> Expectations:
         msgs = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = _line_for(loc, lines)
+            line = line_for(loc, lines)
             field_path = ".".join(str(x) for x in loc) or "(file)"
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ConfigError
+from ..yamllines import compose_with_lines, line_for
 from .summary import add_warning, recompute_summary
 
 WAIVERS_SCHEMA = "cookieaudit.waivers/1"
@@ -144,49 +144,6 @@ _FIXES = {
 }
 
 
-def _compose(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
-    lines: dict[tuple, int] = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"{source}:{mark.line + 1 if mark else 0}: YAML syntax error: {getattr(exc, 'problem', exc)}",
-                          fix="check indentation and quoting near that line") from None
-    if node is None:
-        raise ConfigError(f"{source}:1: the file is empty", fix="start from waivers.example.yaml")
-    constructor = yaml.SafeLoader("")
-
-    def build(n: yaml.Node, path: tuple) -> Any:
-        lines[path] = n.start_mark.line + 1
-        if isinstance(n, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for k, v in n.value:
-                key = str(k.value)
-                if key in out:
-                    raise ConfigError(f"{source}:{k.start_mark.line + 1}: duplicate key {key!r}",
-                                      fix="remove one of the two entries")
-                out[key] = build(v, path + (key,))
-                lines[path + (key,)] = k.start_mark.line + 1
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
-        try:
-            return constructor.construct_object(n, deep=True)
-        except (ValueError, yaml.YAMLError):          # e.g. a date like 2027-13-45: let pydantic name the field
-            return n.value
-
-    return build(node, ()), lines
-
-
-def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
-    path = tuple(loc)
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get((), 1)
-
-
 def load_waivers(path: str | Path) -> Waivers:
     """Load and validate a waivers file; a problem raises ConfigError naming file:line: field and a fix."""
     p = Path(path)
@@ -202,7 +159,7 @@ def load_waivers(path: str | Path) -> Waivers:
         raise ConfigError(f"{p}: not UTF-8 text ({exc.reason})", fix="save the file as UTF-8") from None
     if not text.strip():
         raise ConfigError(f"{p}:1: the file is empty", fix="start from waivers.example.yaml")
-    data, lines = _compose(text, str(p))
+    data, lines = compose_with_lines(text, str(p), empty_fix="start from waivers.example.yaml")
     if not isinstance(data, dict):
         raise ConfigError(f"{p}:1: the top level must be a mapping with `schema` and `waivers`",
                           fix="start from waivers.example.yaml")
@@ -212,13 +169,13 @@ def load_waivers(path: str | Path) -> Waivers:
         msgs = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = _line_for(loc, lines)
+            line = line_for(loc, lines)
             field_path = ".".join(str(x) for x in loc) or "(file)"
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (misspelt or not allowed here)"
             elif err["type"] == "missing":
-                line = _line_for(loc[:-1], lines)
+                line = line_for(loc[:-1], lines)
                 msg = f"required field {loc[-1]!r} is missing"
             elif err["type"] == "string_pattern_mismatch":
                 msg = f"{err.get('input')!r} is not a finding id (16 hex digits)"
@@ -226,7 +183,7 @@ def load_waivers(path: str | Path) -> Waivers:
             msgs.append(f"{p}:{line}: {field_path}: {msg}" + (f" ({fix})" if fix else ""))
         raise ConfigError("\n".join(msgs), fix="correct the field(s) above; the format is shown in "
                           "waivers.example.yaml and docs/ci.md") from None
-    wl = tuple(_line_for(("waivers", i), lines) for i in range(len(model.waivers)))
+    wl = tuple(line_for(("waivers", i), lines) for i in range(len(model.waivers)))
     return Waivers(path=str(p), waivers=tuple(model.waivers), lines=wl, sha256=hashlib.sha256(raw).hexdigest())
 
 
