@@ -165,16 +165,6 @@ class Observation:
     banner: dict[str, Any] = field(default_factory=dict)    # first-layer measurements (browse/banner.py), no-interaction visits
     schema: str = OBSERVATION_SCHEMA
 
-    # -- convenience views used by rules -------------------------------------------------------------
-    def requests_in(self, *phases: str) -> list[RequestRecord]:
-        return [r for r in self.requests if r.phase in phases]
-
-    def cookies_in(self, phase: str) -> list[CookieRecord]:
-        return [c for c in self.cookies if c.phase == phase]
-
-    def storage_in(self, phase: str) -> list[StorageRecord]:
-        return [s for s in self.storage if s.phase == phase]
-
     def capture_epoch(self) -> float:
         """Unix time of the end of the visit, used to turn cookie expiry into a lifetime."""
         from datetime import datetime

@@ -24,6 +24,7 @@ from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError, OutputError
 from .expectations import Expectations, expectations_hash, load_expectations
 from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding, severity_rank
+from .gate.summary import counts_for_exit
 from .observations import ConsentOutcome, Observation
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
@@ -355,7 +356,8 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
     by_sev: dict[str, int] = {}
     for f in findings:
         by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
-    failing = [f for f in findings if severity_rank(f.severity) >= severity_rank(fail_on) and _counts_for_exit(f)]
+    failing = [f for f in findings
+               if severity_rank(f.severity) >= severity_rank(fail_on) and counts_for_exit(_finding_entry(f))]
     exit_code = EXIT_INCOMPLETE if incomplete else (EXIT_FINDINGS if failing else EXIT_OK)
     return {
         "schema": FINDINGS_SCHEMA,
@@ -411,11 +413,6 @@ def _finding_entry(f: Finding) -> dict[str, Any]:
     if seen:
         entry["seen"] = f"{seen['k']} of {seen['n']}"
     return entry
-
-
-def _counts_for_exit(f: Finding) -> bool:
-    """Waived findings and (with a baseline) non-new findings do not fail the run."""
-    return not f.details.get("waived") and f.details.get("baseline_status", "new") == "new"
 
 
 def _consent_summary(c: ConsentOutcome) -> dict[str, Any]:

@@ -9,8 +9,8 @@ ignores them):
 ``waiver_expired``  ``true`` when the only matching waiver has expired (the finding counts again)
 
 A finding counts for the exit code when it is not waived and is new (or no baseline was given). The older
-``details.waived`` / ``details.baseline_status`` spelling of :func:`cookieaudit.scan._counts_for_exit` is
-honoured as well.
+``details.waived`` / ``details.baseline_status`` spelling is honoured as well; the scan core uses this same
+function for the first exit code, before any gate is applied.
 """
 
 from __future__ import annotations
