@@ -84,7 +84,8 @@ class Domain(_Strict):
     timezone: str
     pages: list[str] = Field(min_length=1)
     banner: BannerSelectors | None = None
-    cmp_categories: dict[str, str] = Field(default_factory=dict)  # policy category -> the CMP's own name
+    # policy category -> the CMP's own category name(s), e.g. performance: [purpose-8, purpose-9] for TCF
+    cmp_categories: dict[str, str | list[str]] = Field(default_factory=dict)
     ref: str
 
     @field_validator("pages")

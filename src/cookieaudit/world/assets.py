@@ -20,6 +20,9 @@ CMP_PACKAGES: dict[str, str] = {
     "klaro": "klaro",
     "orejime": "orejime",
     "tarteaucitronjs": "tarteaucitronjs",
+    "cookieconsent": "cookieconsent",            # Osano's open-source Cookie Consent 3 (MIT), CMP lab
+    "iabtcf-core": "@iabtcf/core",               # IAB Tech Lab TCF v2 reference library (Apache-2.0), CMP lab
+    "iabtcf-cmpapi": "@iabtcf/cmpapi",           # its __tcfapi implementation (Apache-2.0), CMP lab
 }
 
 CONTENT_TYPES: dict[str, str] = {

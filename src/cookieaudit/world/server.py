@@ -21,6 +21,7 @@ from aiohttp import web
 from .assets import find_node_modules
 from .catalog import SHOPS, SHOPS_BY_HOST, all_hosts, all_vendor_hosts
 from .config import WorldConfig
+from .cmplab import CmpLab, cmplab_hosts
 from .lab import Lab, lab_hosts
 from .pages import layout_for
 from .shops import ShopSite
@@ -41,7 +42,7 @@ class DemoWorld:
         self.knobs = self.config.knobs()
         self.bind_host = host
         self.requested_port = port
-        self.hosts: list[str] = all_hosts() + lab_hosts()   # the shops first, then vendors, then the banner lab
+        self.hosts: list[str] = all_hosts() + lab_hosts() + cmplab_hosts()   # shops, vendors, banner lab, CMP lab
         self.requests_log: list[tuple[str, str, str]] = []
         self.port: int | None = None
         self._ca_target = Path(ca_pem) if ca_pem else None
@@ -53,6 +54,7 @@ class DemoWorld:
         self.shops = {shop.host: ShopSite(layout_for(shop, self.knobs[shop.host]), node_modules) for shop in SHOPS}
         self.vendors = Vendors(self.knobs)
         self.lab = Lab()
+        self.cmplab = CmpLab()
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -151,6 +153,8 @@ class DemoWorld:
         host = (request.host or "").rsplit(":", 1)[0].lower()
         if host in SHOPS_BY_HOST:
             return await self.shops[host].handle(request)
+        if host in self.cmplab.hosts:   # before the vendors: stand-in consent managers use vendor host names
+            return await self.cmplab.handle(host, request)
         if host in self._vendor_hosts:
             return await self.vendors.handle(host, request)
         if host in self.lab.hosts:

@@ -53,19 +53,26 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
     return fallback
 
 
-def to_policy_category(domain: Domain, cmp_category: str) -> str | None:
-    inverse = {v: k for k, v in domain.cmp_categories.items()}
-    if cmp_category in inverse:
-        return inverse[cmp_category]
+def to_policy_category(domain: Domain, cmp_category: str, adapter: CmpAdapter | None = None) -> str | None:
+    """A manager's category name as a policy category: the domain's mapping, else the adapter's, else synonyms."""
+    for policy, names in domain.cmp_categories.items():
+        if cmp_category in ([names] if isinstance(names, str) else names):
+            return policy
+    if adapter is not None and cmp_category in adapter.category_map:
+        return adapter.category_map[cmp_category]
     return SYNONYMS.get(cmp_category.lower())
 
 
-def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str]) -> list[str]:
-    out = []
-    for c in sorted(available):
-        if to_policy_category(domain, c) in policy_categories:
-            out.append(c)
-    return out
+def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str],
+                      adapter: CmpAdapter | None = None) -> list[str]:
+    return [c for c in sorted(available) if to_policy_category(domain, c, adapter) in policy_categories]
+
+
+def _mapped_names(domain: Domain, adapter: CmpAdapter) -> set[str]:
+    names: set[str] = set(adapter.category_map)
+    for v in domain.cmp_categories.values():
+        names.update([v] if isinstance(v, str) else v)
+    return names
 
 
 async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain) -> bool | None:
@@ -147,7 +154,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         adapter, state = await read_state(page)
         return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
                               cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
-                              accepted_categories=_accepted(domain, state), state=state,
+                              accepted_categories=_accepted(domain, state, adapter, optional), state=state,
                               reason="no interaction by design", steps=())
 
     adapter = await detect_cmp(page)
@@ -169,11 +176,18 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
             log.add("autoconsent", f"no popup detected within {popup_wait:.1f} s", ok=False)
     if not performed and not domain.banner and adapter is not None:
         js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
+        if choice.startswith("only-") and adapter.all_or_nothing:
+            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
+            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name,
+                                  reason=f"{adapter.name} has no per-category choice (only accept or decline): "
+                                         f"'{choice}' cannot be expressed on this banner",
+                                  steps=tuple(log.steps))
         if choice.startswith("only-") and adapter.apply_js:
             _, before = await read_state(page)
-            # before any decision some managers report no categories: add the domain's mapped names
-            available = set((before or {}).get("categories", {})) | set(domain.cmp_categories.values())
-            cmp_cats = to_cmp_categories(domain, wanted, available)
+            # before any decision some managers report no categories: add the domain's and the adapter's names
+            available = set((before or {}).get("categories", {})) | _mapped_names(domain, adapter)
+            available.discard("*")
+            cmp_cats = to_cmp_categories(domain, wanted, available, adapter)
             try:
                 await page.evaluate(adapter.apply_js, cmp_cats)
                 log.add("cmp-api", f"{adapter.name}: accept only {cmp_cats}")
@@ -240,11 +254,27 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
     return await click(SAVE, "save")
 
 
-def _accepted(domain: Domain, state: dict[str, Any] | None) -> tuple[str, ...] | None:
+def _accepted(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None = None,
+              optional: set[str] | None = None) -> tuple[str, ...] | None:
     if not state:
         return None
-    cats = {to_policy_category(domain, k) for k, v in state.get("categories", {}).items() if v}
+    cats: set[str | None] = set()
+    for k, v in state.get("categories", {}).items():
+        if not v:
+            continue
+        if k == "*":   # all-or-nothing managers: consent covers every category
+            cats.update(optional or ())
+            cats.add("necessary")
+        else:
+            cats.add(to_policy_category(domain, k, adapter))
     return tuple(sorted(c for c in cats if c))
+
+
+def _represented(domain: Domain, state: dict[str, Any], adapter: CmpAdapter | None, optional: set[str]) -> set[str]:
+    keys = state.get("categories", {})
+    if "*" in keys:
+        return set(optional)
+    return {to_policy_category(domain, k, adapter) for k in keys} & optional  # type: ignore[misc]
 
 
 async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str], method: str | None,
@@ -271,8 +301,8 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
     elif not state.get("decided"):
         problems.append(f"{cmp} reports no stored decision")
     else:
-        represented = {to_policy_category(domain, k) for k in state.get("categories", {})} & optional
-        accepted = set(_accepted(domain, state) or ()) & optional
+        represented = _represented(domain, state, adapter or detected, optional)
+        accepted = set(_accepted(domain, state, adapter or detected, optional) or ()) & optional
         for cat in sorted(wanted - represented):
             problems.append(f"the consent manager offers no category for '{cat}'")
         if accepted != (wanted & represented):
@@ -282,14 +312,9 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
     if final:
         log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
-                          accepted_categories=_accepted(domain, state), state=state, reason="; ".join(problems),
+                          accepted_categories=_accepted(domain, state, adapter or detected, optional), state=state,
+                          reason="; ".join(problems),
                           steps=tuple(log.steps))
-
-
-WITHDRAW_API = {
-    "cookiebot": "() => { window.Cookiebot.withdraw(); return true; }",
-    "onetrust": "() => { window.OneTrust.RejectAll(); return true; }",
-}
 
 
 async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations, clock: Callable[[], float],
@@ -330,7 +355,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
         else:
             performed = await _by_text(page, "reject-all", set(), log)
     if not performed and adapter is not None:
-        js = WITHDRAW_API.get(adapter.name) or adapter.reject_js
+        js = adapter.withdraw_js or adapter.reject_js
         if js:
             try:
                 await page.evaluate(js)

@@ -7,33 +7,9 @@ recorded verbatim in the observation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# Policy category synonyms used when a domain does not map a manager's category names explicitly.
-SYNONYMS: dict[str, str] = {
-    "necessary": "necessary", "essential": "necessary", "required": "necessary", "strictly-necessary": "necessary",
-    "technical": "necessary", "security": "necessary",
-    "performance": "performance", "analytics": "performance", "analytic": "performance", "statistics": "performance",
-    "measurement": "performance",
-    "functional": "functional", "functionality": "functional", "preferences": "functional", "support": "functional",
-    "personalization": "functional", "personalisation": "functional",
-    "targeting": "targeting", "marketing": "targeting", "advertising": "targeting", "ads": "targeting",
-    "advertisement": "targeting", "social": "targeting",
-}
-
-
-@dataclass(frozen=True)
-class CmpAdapter:
-    name: str
-    detect_js: str          # () => bool
-    state_js: str           # () => {decided: bool, categories: {cmpCategory: bool}, raw: any} | null
-    apply_js: str | None    # (wantedCmpCategories: string[]) => bool   (per-category choice through the API)
-    accept_js: str | None = None
-    reject_js: str | None = None
-    banner_js: str | None = None  # () => bool, is the first-layer banner visible
-
-
-_VISIBLE = "(el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && getComputedStyle(el).display !== 'none' && Number(getComputedStyle(el).opacity) > 0.05"
+from .adapter import _VISIBLE, SYNONYMS, CmpAdapter  # noqa: F401  (re-exported)
+from .saas import SAAS_ADAPTERS
+from .tcf import TCF_ADAPTERS
 
 VANILLA = CmpAdapter(
     name="vanilla-cookieconsent",
@@ -110,30 +86,6 @@ OREJIME = CmpAdapter(
     banner_js=f"() => ({_VISIBLE})(document.querySelector('.orejime-Notice, .orejime-Banner'))",
 )
 
-ONETRUST = CmpAdapter(
-    name="onetrust",
-    detect_js="() => !!(window.OneTrust || document.querySelector('#onetrust-banner-sdk'))",
-    state_js="""() => {
-      const m = document.cookie.match(/(?:^|; )OptanonConsent=([^;]*)/); if (!m) return window.OneTrust ? {decided: false, categories: {}, raw: null} : null;
-      const params = new URLSearchParams(decodeURIComponent(m[1])); const cats = {};
-      (params.get('groups') || '').split(',').forEach(g => { const [k, v] = g.split(':'); if (k) cats[k] = v === '1'; });
-      const closed = /(?:^|; )OptanonAlertBoxClosed=/.test(document.cookie);
-      return {decided: closed, categories: cats, raw: Object.fromEntries(params)};
-    }""",
-    apply_js=None,
-    banner_js=f"() => ({_VISIBLE})(document.querySelector('#onetrust-banner-sdk'))",
-)
-
-COOKIEBOT = CmpAdapter(
-    name="cookiebot",
-    detect_js="() => !!(window.Cookiebot && window.Cookiebot.consent)",
-    state_js="""() => { const c = window.Cookiebot; if (!c || !c.consent) return null;
-      return {decided: !!c.hasResponse, categories: {preferences: !!c.consent.preferences, statistics: !!c.consent.statistics, marketing: !!c.consent.marketing},
-              raw: {consent: c.consent}}; }""",
-    apply_js="""(wanted) => { window.Cookiebot.submitCustomConsent(wanted.includes('preferences'), wanted.includes('statistics'), wanted.includes('marketing')); return true; }""",
-    banner_js=f"() => ({_VISIBLE})(document.querySelector('#CybotCookiebotDialog'))",
-)
-
 # Last resort: a first-party cookie whose value is JSON with boolean category flags (hand-made banners).
 GENERIC_JSON = CmpAdapter(
     name="json-consent-cookie",
@@ -152,7 +104,9 @@ GENERIC_JSON = CmpAdapter(
     apply_js=None,
 )
 
-ADAPTERS: tuple[CmpAdapter, ...] = (VANILLA, KLARO, TARTEAUCITRON, OREJIME, ONETRUST, COOKIEBOT, GENERIC_JSON)
+# Order matters: specific managers before the generic TCF reader (many managers also expose __tcfapi),
+# the hand-made JSON cookie last.
+ADAPTERS: tuple[CmpAdapter, ...] = (VANILLA, KLARO, TARTEAUCITRON, OREJIME, *SAAS_ADAPTERS, *TCF_ADAPTERS, GENERIC_JSON)
 
 
 def adapter(name: str) -> CmpAdapter | None:

@@ -1,0 +1,43 @@
+"""What a consent-manager adapter is: detection, state read-back, and optional API actions, all as page JavaScript.
+
+Each adapter returns plain JSON from the page so the manager's state is recorded verbatim in the observation.
+``state_js`` returns ``{decided: bool, categories: {cmpCategory: bool}, raw: any}`` or ``null`` when the manager
+is not on the page. A category key ``"*"`` means the manager only knows all-or-nothing consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Policy category synonyms used when a domain does not map a manager's category names explicitly.
+SYNONYMS: dict[str, str] = {
+    "necessary": "necessary", "essential": "necessary", "required": "necessary", "strictly-necessary": "necessary",
+    "technical": "necessary", "security": "necessary",
+    "performance": "performance", "analytics": "performance", "analytic": "performance", "statistics": "performance",
+    "measurement": "performance",
+    "functional": "functional", "functionality": "functional", "preferences": "functional", "support": "functional",
+    "personalization": "functional", "personalisation": "functional",
+    "targeting": "targeting", "marketing": "targeting", "advertising": "targeting", "ads": "targeting",
+    "advertisement": "targeting", "social": "targeting",
+}
+
+
+@dataclass(frozen=True)
+class CmpAdapter:
+    """One consent manager, as seen from the page."""
+
+    name: str
+    detect_js: str          # () => bool
+    state_js: str           # () => {decided: bool, categories: {cmpCategory: bool}, raw: any} | null
+    apply_js: str | None    # (wantedCmpCategories: string[]) => bool   (per-category choice through the API)
+    accept_js: str | None = None
+    reject_js: str | None = None
+    banner_js: str | None = None  # () => bool, is the first-layer banner visible
+    withdraw_js: str | None = None  # () => bool, withdraw through the manager's API (else reject_js is used)
+    # the manager's own category names -> policy categories (overrides SYNONYMS; the domain's mapping overrides both)
+    category_map: dict[str, str] = field(default_factory=dict)
+    all_or_nothing: bool = False  # no per-category choice exists in this manager (only accept / decline)
+
+
+_VISIBLE = "(el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && getComputedStyle(el).display !== 'none' && Number(getComputedStyle(el).opacity) > 0.05"
+
