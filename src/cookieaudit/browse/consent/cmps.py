@@ -10,6 +10,7 @@ from __future__ import annotations
 from .adapter import _VISIBLE, SYNONYMS, CmpAdapter  # noqa: F401  (re-exported)
 from .saas import SAAS_ADAPTERS
 from .tcf import TCF_ADAPTERS
+from .wordpress import WORDPRESS_ADAPTERS
 
 VANILLA = CmpAdapter(
     name="vanilla-cookieconsent",
@@ -106,7 +107,8 @@ GENERIC_JSON = CmpAdapter(
 
 # Order matters: specific managers before the generic TCF reader (many managers also expose __tcfapi),
 # the hand-made JSON cookie last.
-ADAPTERS: tuple[CmpAdapter, ...] = (VANILLA, KLARO, TARTEAUCITRON, OREJIME, *SAAS_ADAPTERS, *TCF_ADAPTERS, GENERIC_JSON)
+ADAPTERS: tuple[CmpAdapter, ...] = (VANILLA, KLARO, TARTEAUCITRON, OREJIME, *SAAS_ADAPTERS, *WORDPRESS_ADAPTERS,
+                                     *TCF_ADAPTERS, GENERIC_JSON)
 
 
 def adapter(name: str) -> CmpAdapter | None:

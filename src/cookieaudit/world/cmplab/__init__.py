@@ -16,8 +16,11 @@ from .saas import SITES as SAAS_SITES
 from .saas import handle as saas_handle
 from .tcf import SITES as TCF_SITES
 from .tcf import handle as tcf_handle
+from .wordpress import SITES as WP_SITES
+from .wordpress import handle as wp_handle
 
-FAMILIES: tuple[tuple[tuple[CmpLabSite, ...], Handler], ...] = ((SAAS_SITES, saas_handle), (TCF_SITES, tcf_handle))
+FAMILIES: tuple[tuple[tuple[CmpLabSite, ...], Handler], ...] = ((SAAS_SITES, saas_handle), (WP_SITES, wp_handle),
+                                                                     (TCF_SITES, tcf_handle))
 CMP_SITES: tuple[CmpLabSite, ...] = tuple(s for sites, _ in FAMILIES for s in sites)
 
 
