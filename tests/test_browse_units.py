@@ -76,6 +76,40 @@ def test_cmp_category_mapping_uses_the_domain_table_then_synonyms():
     assert to_policy_category(de, "ads") == "targeting"
 
 
+def test_category_mapping_precedence_domain_then_adapter_then_synonyms():
+    from cookieaudit.browse.consent.adapter import CmpAdapter
+    from cookieaudit.expectations import Domain
+
+    tcfish = CmpAdapter(name="x", detect_js="", state_js="", apply_js=None,
+                        category_map={"purpose-8": "performance", "statistics": "targeting"})
+    plain = Domain(host="a.example", country="NL", locale="nl-NL", timezone="Europe/Amsterdam", pages=["/"], ref="t")
+    assert to_policy_category(plain, "purpose-8", tcfish) == "performance"      # the adapter's own map
+    assert to_policy_category(plain, "purpose-8") is None                       # unknown without it
+    assert to_policy_category(plain, "statistics", tcfish) == "targeting"       # adapter map beats synonyms
+    assert to_policy_category(plain, "statistics") == "performance"             # synonyms
+    listed = Domain(host="a.example", country="NL", locale="nl-NL", timezone="Europe/Amsterdam", pages=["/"], ref="t",
+                    cmp_categories={"functional": ["purpose-8", "purpose-11"], "performance": "statistics"})
+    assert to_policy_category(listed, "purpose-8", tcfish) == "functional"      # the domain's list beats the adapter
+    assert to_policy_category(listed, "purpose-11", tcfish) == "functional"
+    assert to_policy_category(listed, "statistics", tcfish) == "performance"
+    assert to_cmp_categories(listed, {"functional"}, {"purpose-8", "purpose-11", "purpose-1"}, tcfish) == [
+        "purpose-11", "purpose-8"]
+
+
+def test_all_or_nothing_state_covers_every_optional_category_and_records_the_mapping():
+    from cookieaudit.browse.consent import _accepted, _represented, _with_mapping
+
+    nl = EXP.domain("online-3d-printen.nl")
+    optional = {"performance", "functional", "targeting"}
+    yes = {"decided": True, "categories": {"*": True}}
+    no = {"decided": True, "categories": {"*": False}}
+    assert _accepted(nl, yes, None, optional) == ("functional", "necessary", "performance", "targeting")
+    assert _accepted(nl, no, None, optional) == ()
+    assert _represented(nl, no, None, optional) == optional
+    rec = _with_mapping(nl, {"decided": True, "categories": {"analytics": True, "zzz": False}}, None)
+    assert rec["mapped"] == {"analytics": "performance", "zzz": None}
+
+
 def test_text_patterns_cover_real_consent_manager_labels():
     import re
 

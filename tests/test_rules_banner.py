@@ -298,3 +298,44 @@ def test_persistence_negative_cases():
     r = raw("forget.o3d-lab.nl", "reject-all")
     r["banner"]["persistence"]["after_reload"]["banner_visible"] = None   # unknown: no judgement
     assert judge([Observation.from_dict(r)]) == []
+
+
+# --- banner-no-granular-choice -------------------------------------------------------------------------------------
+def _granularity_case(granularity: str | None, outcome: str = "not-performed") -> list[Observation]:
+    obs = []
+    for choice in ("no-interaction", "only-performance", "only-targeting"):
+        d = raw("plain.o3d-lab.nl", "no-interaction")   # the recorded page, re-labelled as each visit
+        d["choice"] = choice
+        if choice.startswith("only-"):
+            d["consent"]["requested"] = choice
+            d["consent"]["outcome"] = outcome
+            d["consent"]["state"] = {"decided": False, "categories": {"*": False}}
+            if granularity:
+                d["consent"]["state"]["granularity"] = granularity
+        obs.append(Observation.from_dict(d))
+    return obs
+
+
+def _granular(observations: list[Observation], exp=LAB_EXP) -> list[Finding]:
+    paths = {(o.domain, o.choice): f"observations/{o.domain}/{o.choice}.json" for o in observations}
+    return list(evaluate(observations, exp, kb(), paths, rules=("banner-no-granular-choice",)))
+
+
+def test_no_granular_choice_fires_once_per_domain_for_an_all_or_nothing_manager():
+    found = _granular(_granularity_case("all-or-nothing"))
+    assert len(found) == 1
+    f = found[0]
+    assert f.severity == "medium" and f.domain == "plain.o3d-lab.nl"
+    assert f.details["choices_not_possible"] == ["only-performance", "only-targeting"]
+
+
+def test_no_granular_choice_is_silent_without_the_managers_own_signal():
+    # a banner whose settings button the heuristic merely missed is not evidence of an all-or-nothing banner
+    assert _granular(_granularity_case(None)) == []
+    # the recorded lab (per-category banners everywhere) gives nothing
+    assert _granular(all_lab()) == []
+
+
+def test_no_granular_choice_needs_two_optional_categories_in_the_policy():
+    one = LAB_EXP.model_copy(update={"categories": [c for c in LAB_EXP.categories if c.id in ("necessary", "performance")]})
+    assert _granular(_granularity_case("all-or-nothing"), one) == []

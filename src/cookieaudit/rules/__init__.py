@@ -17,6 +17,7 @@ from ..findings import Finding, severity_rank, subject_key
 from ..kb import KnowledgeBase
 from ..observations import Observation
 from . import (
+    banner_no_granular_choice,
     banner_no_reject_first_layer,
     banner_pre_ticked,
     banner_reject_less_prominent,
@@ -53,6 +54,7 @@ RULES: tuple[ModuleType, ...] = (
     banner_no_reject_first_layer,      # banner judging (EDPB Cookie Banner Taskforce): R04-R07, R11, R12
     banner_reject_less_prominent,
     banner_pre_ticked,
+    banner_no_granular_choice,
     cookie_wall,
     consent_by_scrolling,
     consent_not_persisted,

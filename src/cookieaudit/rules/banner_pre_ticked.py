@@ -77,7 +77,7 @@ def check(ctx: Context, out: Collector) -> None:
         state = nothing.obs.consent.state if nothing is not None else None
         if state and isinstance(state.get("categories"), dict):
             for name, on in state["categories"].items():
-                cat = policy_category(ctx, domain, name)
+                cat = policy_category(ctx, domain, name, state.get("mapped"))
                 if on is not True or not cat or is_necessary(ctx, cat) or cat in seen:
                     continue
                 seen.add(cat)

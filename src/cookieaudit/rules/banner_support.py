@@ -41,12 +41,18 @@ def run_of(ctx: Context, domain: str, choice: str) -> Run | None:
     return next((r for r in ctx.runs_of(domain) if r.choice == choice), None)
 
 
-def policy_category(ctx: Context, domain: str, name: str) -> str | None:
-    """A consent manager's category name as a policy category id ("necessary" for the necessary group)."""
+def policy_category(ctx: Context, domain: str, name: str, mapped: dict | None = None) -> str | None:
+    """A consent manager's category name as a policy category id ("necessary" for the necessary group).
+
+    ``mapped`` is the mapping the consent driver recorded with the state (``state["mapped"]``); it knows the
+    adapters' own maps (OneTrust group ids, TCF purposes) and wins when it has an answer.
+    """
+    if mapped and mapped.get(name) not in (None, "*"):
+        return mapped[name]
     d = ctx.expectations.domain(domain)
-    inverse = {v: k for k, v in (d.cmp_categories if d else {}).items()}
-    if name in inverse:
-        return inverse[name]
+    for policy, names in (d.cmp_categories if d else {}).items():
+        if name in ([names] if isinstance(names, str) else names):
+            return policy
     low = name.lower()
     if low in ctx.all_categories:
         return low

@@ -154,7 +154,8 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         adapter, state = await read_state(page)
         return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
                               cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
-                              accepted_categories=_accepted(domain, state, adapter, optional), state=state,
+                              accepted_categories=_accepted(domain, state, adapter, optional),
+                              state=_with_mapping(domain, state, adapter),
                               reason="no interaction by design", steps=())
 
     adapter = await detect_cmp(page)
@@ -178,7 +179,9 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
         if choice.startswith("only-") and adapter.all_or_nothing:
             log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
-            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name,
+            _, current = await read_state(page)
+            state = {**(_with_mapping(domain, current, adapter) or {}), "granularity": "all-or-nothing"}
+            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
                                   reason=f"{adapter.name} has no per-category choice (only accept or decline): "
                                          f"'{choice}' cannot be expressed on this banner",
                                   steps=tuple(log.steps))
@@ -270,6 +273,15 @@ def _accepted(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter 
     return tuple(sorted(c for c in cats if c))
 
 
+def _with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> dict[str, Any] | None:
+    """The state as read, plus ``mapped``: how each of the manager's category names was read as a policy category
+    (so the evidence shows the mapping, and the rules reuse it without importing the browser layer)."""
+    if not state or not isinstance(state.get("categories"), dict):
+        return state
+    mapped = {k: ("*" if k == "*" else to_policy_category(domain, k, adapter)) for k in state["categories"]}
+    return {**state, "mapped": mapped}
+
+
 def _represented(domain: Domain, state: dict[str, Any], adapter: CmpAdapter | None, optional: set[str]) -> set[str]:
     keys = state.get("categories", {})
     if "*" in keys:
@@ -312,7 +324,8 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
     if final:
         log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
-                          accepted_categories=_accepted(domain, state, adapter or detected, optional), state=state,
+                          accepted_categories=_accepted(domain, state, adapter or detected, optional),
+                          state=_with_mapping(domain, state, adapter or detected),
                           reason="; ".join(problems),
                           steps=tuple(log.steps))
 
