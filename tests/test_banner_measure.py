@@ -89,4 +89,4 @@ def test_toggle_categories_from_labels():
                           {"label": "Onthoud mij", "role": "checkbox", "checked": True, "disabled": False,
                            "visible": True, "root_key": None}], BANNER)
     assert facts == [{"label": "Marketingcookies", "category": "targeting", "role": "switch", "checked": True,
-                      "disabled": False, "visible": False, "in_banner": True}]
+                      "disabled": False, "visible": False, "always_on": False, "in_banner": True}]

@@ -339,3 +339,18 @@ def test_no_granular_choice_is_silent_without_the_managers_own_signal():
 def test_no_granular_choice_needs_two_optional_categories_in_the_policy():
     one = LAB_EXP.model_copy(update={"categories": [c for c in LAB_EXP.categories if c.id in ("necessary", "performance")]})
     assert _granular(_granularity_case("all-or-nothing"), one) == []
+
+
+def test_pre_ticked_ignores_a_toggle_presented_as_always_active_but_not_a_plain_ticked_one():
+    # Complianz keeps its always-on group ("Functioneel", next to "Altijd actief") as a checked box in the DOM
+    d = raw("preticked.o3d-lab.nl", "no-interaction")
+    toggles = d["banner"]["toggles"]
+    ticked = [t for t in toggles if t.get("checked") and t.get("category") not in (None, "necessary")]
+    assert ticked, "the recorded preticked banner has ticked toggles"
+    for t in toggles:
+        t["always_on"] = True
+    marked = [f for f in judge([Observation.from_dict(d)]) if f.rule == "banner-pre-ticked"
+              and any(e.pointer.startswith("/banner/toggles") for e in f.evidence)]
+    assert marked == []
+    plain = [f for f in judge(lab("preticked.o3d-lab.nl", "no-interaction")) if f.rule == "banner-pre-ticked"]
+    assert plain

@@ -89,6 +89,7 @@ const __describe = (el) => {
 
 SCAN_JS = "(arg) => {" + _DESCRIBE + r"""
   const words = new RegExp(arg.words, 'i'), cats = new RegExp(arg.cats, 'i');
+  const alwaysOn = /altijd actief|altijd aan|always active|always on|immer aktiv|stets aktiv|toujours actif|toujours activ/i;
   const controls = [], toggles = [];
   const walk = (root, fn) => { for (const el of root.querySelectorAll('*')) { fn(el); if (el.shadowRoot) walk(el.shadowRoot, fn); } };
   let order = 0;
@@ -101,10 +102,17 @@ SCAN_JS = "(arg) => {" + _DESCRIBE + r"""
       const label = __name(el);
       if (!label || !cats.test(label)) return;
       const root = __root(el);
+      // "always active" next to the toggle (its own block: the nearest ancestor holding no other toggle) marks the
+      // banner's always-on group, whatever its name (Complianz calls it "Functioneel")
+      let block = el.parentElement, always = false;
+      for (let up = 0; block && up < 4; up++, block = block.parentElement) {
+        if (block.querySelectorAll('input[type=checkbox], [role=switch], [role=checkbox]').length > 1) break;
+        if (alwaysOn.test(block.textContent || '')) { always = true; break; }
+      }
       toggles.push({label: label.slice(0, 80), role: role || 'checkbox',
                     checked: el.tagName === 'INPUT' ? el.checked : el.getAttribute('aria-checked') === 'true',
                     disabled: !!el.disabled || el.getAttribute('aria-disabled') === 'true', visible: __visible(el),
-                    root: root ? __rect(root) : null});
+                    always_on: always, root: root ? __rect(root) : null});
       return;
     }
     if (!el.matches('button, a[href], [role=button], [role=link], input[type=button], input[type=submit]')) return;
@@ -330,6 +338,7 @@ def toggle_facts(toggles: list[dict[str, Any]], banner_root: tuple | None) -> li
             continue
         out.append({"label": t["label"], "category": cat, "role": t["role"], "checked": bool(t["checked"]),
                     "disabled": bool(t["disabled"]), "visible": bool(t["visible"]),
+                    "always_on": bool(t.get("always_on")),
                     "in_banner": banner_root is not None and t.get("root_key") == banner_root})
     return out
 

@@ -20,7 +20,7 @@ from ..expectations import Domain, Expectations
 from ..observations import ConsentOutcome, Observation, PageRecord
 from .chromium import BrowserPolicy
 from .banner import measure_banner
-from .consent import banner_visible, detect_cmp, perform_choice, read_state, withdraw_choice
+from .consent import with_mapping, banner_visible, detect_cmp, perform_choice, read_state, withdraw_choice
 from .consent.autoconsent import AutoconsentSession
 from .recorder import VisitRecorder
 
@@ -261,8 +261,9 @@ async def persistence_check(page: Page, domain: Domain) -> dict:
         # no known banner markup: measure the first layer as in no-interaction visits
         m = await measure_banner(page, domain)
         visible = bool(m.get("accept") and m["accept"].get("in_banner"))
+    mapped = (with_mapping(domain, state, adapter) or {}).get("mapped")
     return {"after_reload": {"decided": bool(state and state.get("decided")), "banner_visible": visible,
-                             "categories": (state or {}).get("categories")}}
+                             "categories": (state or {}).get("categories"), "mapped": mapped}}
 
 
 async def probe_implied_consent(page: Page, domain: Domain) -> dict:

@@ -45,7 +45,8 @@ def check(ctx: Context, out: Collector) -> None:
             continue
         cats = after.get("categories") or {}
         granted = sorted({c for name, on in cats.items() if on is True
-                          for c in [policy_category(ctx, run.domain, name)] if c and not is_necessary(ctx, c)})
+                          for c in [policy_category(ctx, run.domain, name, after.get("mapped"))]
+                          if c and not is_necessary(ctx, c)})
         details = {"after_reload": after, "granted": granted}
         subject = {"kind": "banner", "name": "persistence"}
         common = dict(subject=subject, pointer="/banner/persistence/after_reload", phase="after-reload")

@@ -38,18 +38,37 @@ async def detect_cmp(page: Page) -> CmpAdapter | None:
 
 
 async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | None]:
-    """The first adapter that can read a stored consent state (decided or not)."""
+    """The consent state as the page's consent manager stores it.
+
+    Manager-specific adapters first: the first decided state wins, else the first undecided one. Generic readers
+    (``CmpAdapter.generic``: TCF, a JSON consent cookie) are asked only when no specific adapter read anything, so
+    e.g. Didomi's own "not decided" (a token that disagrees with its TC string) is not overruled by ``__tcfapi``.
+
+    Some managers reload the page after a choice (Complianz when marketing consent is withdrawn): a reading cut
+    short by that navigation is taken again once the new page has loaded, instead of reporting no state."""
     fallback: tuple[CmpAdapter | None, dict[str, Any] | None] = (None, None)
-    for a in ADAPTERS:
+    for attempt in range(2):
+        fallback, interrupted = (None, None), False
+        for group in ([a for a in ADAPTERS if not a.generic], [a for a in ADAPTERS if a.generic]):
+            for a in group:
+                try:
+                    state = await page.evaluate(a.state_js)
+                except Exception as exc:  # noqa: BLE001
+                    interrupted |= "context was destroyed" in str(exc) or "navigat" in str(exc).lower()
+                    continue
+                if state is not None:
+                    if state.get("decided"):
+                        return a, state
+                    if fallback[1] is None:
+                        fallback = (a, state)
+            if fallback[1] is not None:
+                break
+        if not interrupted or attempt:
+            break
         try:
-            state = await page.evaluate(a.state_js)
+            await page.wait_for_load_state("load", timeout=10000)
         except Exception:  # noqa: BLE001
-            continue
-        if state is not None:
-            if state.get("decided"):
-                return a, state
-            if fallback[1] is None:
-                fallback = (a, state)
+            break
     return fallback
 
 
@@ -155,7 +174,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
                               cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
                               accepted_categories=_accepted(domain, state, adapter, optional),
-                              state=_with_mapping(domain, state, adapter),
+                              state=with_mapping(domain, state, adapter),
                               reason="no interaction by design", steps=())
 
     adapter = await detect_cmp(page)
@@ -180,7 +199,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         if choice.startswith("only-") and adapter.all_or_nothing:
             log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
             _, current = await read_state(page)
-            state = {**(_with_mapping(domain, current, adapter) or {}), "granularity": "all-or-nothing"}
+            state = {**(with_mapping(domain, current, adapter) or {}), "granularity": "all-or-nothing"}
             return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
                                   reason=f"{adapter.name} has no per-category choice (only accept or decline): "
                                          f"'{choice}' cannot be expressed on this banner",
@@ -273,7 +292,30 @@ def _accepted(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter 
     return tuple(sorted(c for c in cats if c))
 
 
-def _with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> dict[str, Any] | None:
+def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Decode a TCF string the manager reports (``raw.tcString``) in Python, independently of the page.
+
+    The decoded string is added to the state as ``tc_string_decoded`` (evidence a regulator can re-check); when
+    the state's categories are TCF purposes, a string whose purpose consents differ from them is a problem."""
+    raw = state.get("raw")
+    tc = raw.get("tcString") if isinstance(raw, dict) else None
+    if not tc:
+        return state, None
+    from .tcf import decode_tc_string
+
+    try:
+        decoded = decode_tc_string(tc)
+    except ValueError as exc:
+        return {**state, "tc_string_decoded": {"error": str(exc)}}, f"the stored TC string cannot be decoded ({exc})"
+    state = {**state, "tc_string_decoded": decoded}
+    cats = {k: v for k, v in state.get("categories", {}).items() if k.startswith("purpose-")}
+    differ = sorted(k for k, v in cats.items() if decoded["categories"].get(k) != v)
+    if differ:
+        return state, f"the TC string's purpose consents differ from what the manager reports for {', '.join(differ)}"
+    return state, None
+
+
+def with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> dict[str, Any] | None:
     """The state as read, plus ``mapped``: how each of the manager's category names was read as a policy category
     (so the evidence shows the mapping, and the rules reuse it without importing the browser layer)."""
     if not state or not isinstance(state.get("categories"), dict):
@@ -319,13 +361,17 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
             problems.append(f"the consent manager offers no category for '{cat}'")
         if accepted != (wanted & represented):
             problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
+    if state is not None:
+        state, tc_problem = _check_tc_string(state)
+        if tc_problem:
+            problems.append(tc_problem)
     if visible:
         problems.append("the banner is still visible after the choice")
     if final:
         log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
                           accepted_categories=_accepted(domain, state, adapter or detected, optional),
-                          state=_with_mapping(domain, state, adapter or detected),
+                          state=with_mapping(domain, state, adapter or detected),
                           reason="; ".join(problems),
                           steps=tuple(log.steps))
 

@@ -37,6 +37,9 @@ class CmpAdapter:
     # the manager's own category names -> policy categories (overrides SYNONYMS; the domain's mapping overrides both)
     category_map: dict[str, str] = field(default_factory=dict)
     all_or_nothing: bool = False  # no per-category choice exists in this manager (only accept / decline)
+    # a reader of a standard many managers also speak (TCF, a JSON consent cookie): consulted only when no
+    # manager-specific adapter reads a state, so a manager's own (stricter) reading is never overruled
+    generic: bool = False
 
 
 _VISIBLE = "(el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && getComputedStyle(el).display !== 'none' && Number(getComputedStyle(el).opacity) > 0.05"

@@ -90,6 +90,7 @@ OREJIME = CmpAdapter(
 # Last resort: a first-party cookie whose value is JSON with boolean category flags (hand-made banners).
 GENERIC_JSON = CmpAdapter(
     name="json-consent-cookie",
+    generic=True,
     detect_js="() => /(?:^|; )[^=]*consent[^=]*=/i.test(document.cookie)",
     state_js="""() => {
       for (const part of document.cookie.split('; ')) {

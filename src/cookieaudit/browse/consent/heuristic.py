@@ -77,7 +77,8 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -
                     cand = loc.nth(i)
                     try:
                         if await cand.is_visible(timeout=timeout_ms):
-                            text = (await cand.inner_text(timeout=timeout_ms)).strip()
+                            # text_content needs no layout: inner_text timed out on a loaded machine
+                            text = ((await cand.text_content(timeout=2000)) or "").strip()
                             return FoundControl(frame, cand, text[:80], pat)
                     except Exception:  # noqa: BLE001
                         continue
