@@ -97,7 +97,7 @@ def test_category_mapping_precedence_domain_then_adapter_then_synonyms():
 
 
 def test_all_or_nothing_state_covers_every_optional_category_and_records_the_mapping():
-    from cookieaudit.browse.consent import _accepted, _represented, _with_mapping
+    from cookieaudit.browse.consent import _accepted, _represented, with_mapping
 
     nl = EXP.domain("online-3d-printen.nl")
     optional = {"performance", "functional", "targeting"}
@@ -106,7 +106,7 @@ def test_all_or_nothing_state_covers_every_optional_category_and_records_the_map
     assert _accepted(nl, yes, None, optional) == ("functional", "necessary", "performance", "targeting")
     assert _accepted(nl, no, None, optional) == ()
     assert _represented(nl, no, None, optional) == optional
-    rec = _with_mapping(nl, {"decided": True, "categories": {"analytics": True, "zzz": False}}, None)
+    rec = with_mapping(nl, {"decided": True, "categories": {"analytics": True, "zzz": False}}, None)
     assert rec["mapped"] == {"analytics": "performance", "zzz": None}
 
 
