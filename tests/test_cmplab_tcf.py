@@ -190,9 +190,13 @@ def test_didomi_verification_fails_when_its_records_disagree(demo_world):
         forged = base64.b64encode(json.dumps(token).encode()).decode()
         await page.evaluate("(v) => { document.cookie = 'didomi_token=' + encodeURIComponent(v) + '; Path=/'; }",
                             forged)
-        return before, await page.evaluate(DIDOMI.state_js)
+        from cookieaudit.browse.consent import read_state
 
-    before, after = asyncio.run(_choose(demo_world, DIDOMI_HOST, "", "only-performance", after=tamper))
+        adapter, state = await read_state(page)   # what verification reads: the generic TCF reader must not win
+        return before, await page.evaluate(DIDOMI.state_js), (adapter.name if adapter else None, state["decided"])
+
+    before, after, read = asyncio.run(_choose(demo_world, DIDOMI_HOST, "", "only-performance", after=tamper))
+    assert read == ("didomi", False), read
     assert before["decided"] and before["raw"]["token_agrees_with_api"], before
     # the persisted record no longer says what the SDK says: the Didomi reader refuses to call it a decision
     assert after["decided"] is False and after["raw"]["token_agrees_with_api"] is False, after
