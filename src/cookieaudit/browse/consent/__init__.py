@@ -258,7 +258,13 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
     if choice == "accept-all":
         return await click(ACCEPT, "accept")
     if choice == "reject-all" and await find_control(page, REJECT):
-        return await click(REJECT, "reject")
+        if not await click(REJECT, "reject"):
+            return False
+        # in a settings layer "reject all" often only switches the toggles off (Orejime's modal): then save
+        await asyncio.sleep(0.3)
+        if await find_control(page, SAVE) is not None:
+            await click(SAVE, "save")
+        return True
     if not await click(SETTINGS, "settings"):
         return False
     await asyncio.sleep(0.3)

@@ -83,7 +83,15 @@ OREJIME = CmpAdapter(
       const cats = {}; for (const [k, val] of Object.entries(v)) if (typeof val === 'boolean') cats[k] = val;
       return {decided: true, categories: cats, raw: v};
     }""",
-    apply_js=None,
+    # Orejime 3's documented manager API (README "Orejime instance" / "Manager"): setConsent per purpose,
+    # acceptAll / declineAll; the banner closes when the manager has a full set of consents
+    apply_js="""(wanted) => { const m = window.orejime.manager; const ids = [];
+      const walk = (ps) => ps.forEach(p => p.purposes ? walk(p.purposes) : ids.push(p));
+      walk(window.orejime.config.purposes || []);
+      for (const p of ids) if (!p.isMandatory) m.setConsent(p.id, wanted.includes(p.id));
+      return true; }""",
+    accept_js="() => { window.orejime.manager.acceptAll(); return true; }",
+    reject_js="() => { window.orejime.manager.declineAll(); return true; }",
     banner_js=f"() => ({_VISIBLE})(document.querySelector('.orejime-Notice, .orejime-Banner'))",
 )
 
