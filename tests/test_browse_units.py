@@ -104,7 +104,8 @@ def test_all_or_nothing_state_covers_every_optional_category_and_records_the_map
     yes = {"decided": True, "categories": {"*": True}}
     no = {"decided": True, "categories": {"*": False}}
     assert _accepted(nl, yes, None, optional) == ("functional", "necessary", "performance", "targeting")
-    assert _accepted(nl, no, None, optional) == ()
+    assert _accepted(nl, no, None, optional) == ("necessary",)
+    assert _accepted(nl, {**no, "decided": False}, None, optional) == ()
     assert _represented(nl, no, None, optional) == optional
     rec = with_mapping(nl, {"decided": True, "categories": {"analytics": True, "zzz": False}}, None)
     assert rec["mapped"] == {"analytics": "performance", "zzz": None}

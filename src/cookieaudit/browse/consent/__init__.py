@@ -207,8 +207,9 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         if choice.startswith("only-") and adapter.apply_js:
             _, before = await read_state(page)
             # before any decision some managers report no categories: add the domain's and the adapter's names
-            available = set((before or {}).get("categories", {})) | _mapped_names(domain, adapter)
-            available.discard("*")
+            # before a decision some managers report only part of their categories: add the names the domain and
+            # the adapter know (a name the page lacks is then set too, which the manager ignores)
+            available = (set((before or {}).get("categories", {})) | _mapped_names(domain, adapter)) - {"*"}
             cmp_cats = to_cmp_categories(domain, wanted, available, adapter)
             try:
                 await page.evaluate(adapter.apply_js, cmp_cats)
@@ -287,12 +288,13 @@ def _accepted(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter 
     if not state:
         return None
     cats: set[str | None] = set()
+    if "*" in state.get("categories", {}) and state.get("decided"):
+        cats.add("necessary")   # a stored all-or-nothing decision, either way, leaves the necessary cookies on
     for k, v in state.get("categories", {}).items():
         if not v:
             continue
         if k == "*":   # all-or-nothing managers: consent covers every category
             cats.update(optional or ())
-            cats.add("necessary")
         else:
             cats.add(to_policy_category(domain, k, adapter))
     return tuple(sorted(c for c in cats if c))

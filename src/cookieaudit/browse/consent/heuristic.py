@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from playwright.async_api import Frame, Locator, Page
 
 ACCEPT = [
-    r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"sta\s+alle\s+(cookies\s+)?toe", r"accepteer\s+alle", r"alles?\s+toestaan",
+    r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"sta\s+alle\s+(cookies\s+)?toe", r"accepteer\s+alle", r"alles?\s+toestaan", r"alle\s+cookies\s+toestaan",
     r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"erlaube\s+alle", r"alle\s+(cookies\s+)?erlauben", r"alle\s+zulassen", r"alles\s+akzeptieren",
     r"tout\s+accepter", r"accepter\s+tout", r"accept\s+all", r"allow\s+all", r"agree\s+to\s+all",
     r"dat\s+is\s+ok[eé]", r"das\s+ist\s+ok", r"that'?s\s+ok",   # Klaro's first-layer wording
