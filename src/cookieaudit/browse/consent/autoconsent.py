@@ -106,10 +106,15 @@ class AutoconsentSession:
         except Exception:  # noqa: BLE001 - frames detach while pages navigate
             pass
 
-    async def wait_for_popup(self, timeout: float) -> bool:
+    async def wait_for_popup(self, timeout: float, detected_grace: float = 5.0) -> bool:
+        """Wait ``timeout`` s for a popup; ``detected_grace`` s more once a rule has recognised the page's consent
+        manager (on a loaded machine its popup check can lag the detection by seconds)."""
         loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while self.popup_frame is None and loop.time() < end:
+        start = loop.time()
+        while self.popup_frame is None:
+            limit = timeout + (detected_grace if self.detected else 0.0)
+            if loop.time() - start >= limit:
+                break
             await asyncio.sleep(0.05)
         return self.popup_frame is not None
 
