@@ -128,3 +128,24 @@ def test_text_patterns_cover_real_consent_manager_labels():
     assert first(REJECT, "Ablehnen") and first(REJECT, "Cookies : Verbiete alle Cookies") != first(REJECT, "Ablehnen")
     assert first(WITHDRAW, "Cookie-Einstellungen") and first(WITHDRAW, "Cookie-instellingen")
     assert not first(REJECT, "Alles accepteren") and not first(ACCEPT, "Alles weigeren")
+
+
+def test_a_decided_state_that_names_no_optional_category_proves_nothing():
+    from cookieaudit.browse.consent import state_problems
+    from cookieaudit.browse.consent.saas import ONETRUST
+
+    nl = EXP.domain("online-3d-printen.nl")
+    optional = {"performance", "functional", "targeting"}
+    # OneTrust with an empty groups= and the alert box closed: a reject must not verify against nothing
+    _, problems = state_problems(nl, {"decided": True, "categories": {}}, set(), optional, ONETRUST, "onetrust")
+    assert problems and "names none of the policy's optional categories" in problems[0]
+    ok = {"decided": True, "categories": {"C0001": True, "C0002": False, "C0003": False, "C0004": False}}
+    assert state_problems(nl, ok, set(), optional, ONETRUST, "onetrust")[1] == []
+    # a custom group left on after "reject all" is reported even though no policy category covers it
+    _, problems = state_problems(nl, {**ok, "categories": {**ok["categories"], "C0009": True}}, set(), optional,
+                                 ONETRUST, "onetrust")
+    assert problems == ["after the refusal the manager still grants ['C0009'], which no policy category covers"]
+    assert state_problems(nl, None, set(), optional, ONETRUST, "onetrust")[1] == [
+        "no consent state could be read back from the page"]
+    assert "reports no stored decision" in state_problems(nl, {**ok, "decided": False}, set(), optional, ONETRUST,
+                                                          "onetrust")[1][0]

@@ -341,16 +341,17 @@ def test_no_granular_choice_needs_two_optional_categories_in_the_policy():
     assert _granular(_granularity_case("all-or-nothing"), one) == []
 
 
-def test_pre_ticked_ignores_a_toggle_presented_as_always_active_but_not_a_plain_ticked_one():
+def test_pre_ticked_ignores_an_always_active_functional_box_but_not_an_always_active_marketing_one():
     # Complianz keeps its always-on group ("Functioneel", next to "Altijd actief") as a checked box in the DOM
-    d = raw("preticked.o3d-lab.nl", "no-interaction")
-    toggles = d["banner"]["toggles"]
-    ticked = [t for t in toggles if t.get("checked") and t.get("category") not in (None, "necessary")]
-    assert ticked, "the recorded preticked banner has ticked toggles"
-    for t in toggles:
-        t["always_on"] = True
-    marked = [f for f in judge([Observation.from_dict(d)]) if f.rule == "banner-pre-ticked"
-              and any(e.pointer.startswith("/banner/toggles") for e in f.evidence)]
-    assert marked == []
-    plain = [f for f in judge(lab("preticked.o3d-lab.nl", "no-interaction")) if f.rule == "banner-pre-ticked"]
-    assert plain
+    def case(category: str, always: bool = True) -> list[Finding]:
+        d = raw("preticked.o3d-lab.nl", "no-interaction")
+        for t in d["banner"]["toggles"]:
+            t["checked"] = t["category"] == category
+            t["always_on"] = always and t["category"] == category
+        return [f for f in judge([Observation.from_dict(d)]) if f.rule == "banner-pre-ticked"
+                and any(e.pointer.startswith("/banner/toggles") for e in f.evidence)]
+
+    assert case("functional") == []
+    assert [f.category for f in case("functional", always=False)] == ["functional"]   # a plain ticked box
+    forced = case("targeting")
+    assert [f.category for f in forced] == ["targeting"]

@@ -140,3 +140,42 @@ def test_v1_and_malformed_strings_are_refused(generated):
     for bad in ("", "   ", "not a tc string!", "@@@@"):
         with pytest.raises(ValueError):
             decode_tc_string(bad)
+
+
+# --- what verification makes of a TC string (browse.consent.state_problems, no browser) --------------------------
+def _tcf_state(tc: str, purposes: set[int], stored_same: bool | None = None) -> dict:
+    raw = {"tcString": tc}
+    if stored_same is not None:
+        raw["storedCookie"] = {"sameString": stored_same}
+    return {"decided": True, "categories": {f"purpose-{n}": n in purposes for n in range(1, 12)}, "raw": raw}
+
+
+def test_verification_decodes_the_tc_string_and_catches_a_string_that_disagrees(generated):
+    from cookieaudit.browse.consent import state_problems
+    from cookieaudit.browse.consent.tcf import TCF
+    from cookieaudit.expectations import Domain
+
+    d = Domain(host="tcf.example", country="NL", locale="nl-NL", timezone="Europe/Amsterdam", pages=["/"], ref="t")
+    optional = {"performance", "functional", "targeting"}
+    perf = generated["only-performance"]["tcString"]      # purposes 1, 8, 9, 10
+    state, problems = state_problems(d, _tcf_state(perf, {1, 8, 9, 10}), {"performance"}, optional, TCF, "tcf")
+    assert problems == [] and state["tc_string_decoded"]["purpose_consents"] == [1, 8, 9, 10]
+    # the page's API says "performance only" but the string it hands out grants ads purposes as well
+    allp = generated["accept-all"]["tcString"]
+    _, problems = state_problems(d, _tcf_state(allp, {1, 8, 9, 10}), {"performance"}, optional, TCF, "tcf")
+    assert len(problems) == 1 and "purpose consents differ" in problems[0] and "purpose-2" in problems[0]
+    # the cookie holds another string than the API reports
+    _, problems = state_problems(d, _tcf_state(perf, {1, 8, 9, 10}, stored_same=False), {"performance"}, optional,
+                                 TCF, "tcf")
+    assert problems == ["the euconsent-v2 cookie holds a different TC string than the manager reports"]
+    # garbage instead of a string
+    _, problems = state_problems(d, _tcf_state("not-a-tc-string!", {1, 8}), {"performance"}, optional, TCF, "tcf")
+    assert any("cannot be decoded" in p for p in problems)
+    # a refusal that still grants the storage purpose (unmapped) is not a clean refusal
+    rej = generated["reject-all"]["tcString"]
+    _, problems = state_problems(d, _tcf_state(rej, set()), set(), optional, TCF, "tcf")
+    assert problems == []
+    _, problems = state_problems(d, {**_tcf_state(rej, set()), "categories": {**_tcf_state(rej, set())["categories"],
+                                                                              "purpose-1": True}},
+                                 set(), optional, TCF, "tcf")
+    assert any("still grants ['purpose-1']" in p for p in problems), problems

@@ -52,8 +52,10 @@ def check(ctx: Context, out: Collector) -> None:
                 cat = t.get("category")
                 if not t.get("checked") or not cat or is_necessary(ctx, cat) or cat in seen:
                     continue
-                if t.get("always_on"):
-                    continue   # presented as the always-on group ("Altijd actief"): not a choice, so not pre-ticked
+                if t.get("always_on") and cat == "functional":
+                    # presented as the always-on group ("Altijd actief"): Complianz and others call their technically
+                    # necessary group "functional". An always-on analytics or marketing box is still reported.
+                    continue
                 seen.add(cat)
                 _add(out, run, domain, cat, f"/banner/toggles/{i}", "before-consent", "settings-layer",
                      {"label": t.get("label"), "visible": t.get("visible"), "disabled": t.get("disabled"),

@@ -258,13 +258,18 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
 
     if choice == "accept-all":
         return await click(ACCEPT, "accept")
-    if choice == "reject-all" and await find_control(page, REJECT):
+    reject = await find_control(page, REJECT) if choice == "reject-all" else None
+    if reject is not None:
         if not await click(REJECT, "reject"):
             return False
-        # in a settings layer "reject all" often only switches the toggles off (Orejime's modal): then save
+        # in a settings layer "reject all" may only switch the toggles off (Orejime's modal): when nothing is
+        # stored yet and a save button sits in the same frame, save too (logged as a second click)
         await asyncio.sleep(0.3)
-        if await find_control(page, SAVE) is not None:
-            await click(SAVE, "save")
+        _, state = await read_state(page)
+        if not (state and state.get("decided")):
+            save = await find_control(page, SAVE)
+            if save is not None and save.frame is reject.frame:
+                await click(SAVE, "save")
         return True
     if not await click(SETTINGS, "settings"):
         return False
@@ -314,12 +319,15 @@ def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]
     try:
         decoded = decode_tc_string(tc)
     except ValueError as exc:
-        return {**state, "tc_string_decoded": {"error": str(exc)}}, f"the stored TC string cannot be decoded ({exc})"
+        return {**state, "tc_string_decoded": {"error": str(exc)}}, f"the reported TC string cannot be decoded ({exc})"
     state = {**state, "tc_string_decoded": decoded}
     cats = {k: v for k, v in state.get("categories", {}).items() if k.startswith("purpose-")}
     differ = sorted(k for k, v in cats.items() if decoded["categories"].get(k) != v)
     if differ:
         return state, f"the TC string's purpose consents differ from what the manager reports for {', '.join(differ)}"
+    stored = raw.get("storedCookie")
+    if isinstance(stored, dict) and stored.get("sameString") is False:
+        return state, "the euconsent-v2 cookie holds a different TC string than the manager reports"
     return state, None
 
 
@@ -352,27 +360,44 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
     return await _verify_once(page, choice, domain, wanted, optional, method, detected, log, final=True)
 
 
+def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str], optional: set[str],
+                   adapter: CmpAdapter | None, cmp: str | None) -> tuple[dict[str, Any] | None, list[str]]:
+    """Why a read-back state does not prove the requested choice (empty list: it does). Pure: unit-testable.
+
+    Returns the state too, with the Python decoding of its TC string added when it carries one."""
+    problems: list[str] = []
+    if state is None:
+        return state, ["no consent state could be read back from the page"]
+    if not state.get("decided"):
+        problems.append(f"{cmp} reports no stored decision")
+    else:
+        represented = _represented(domain, state, adapter, optional)
+        accepted = set(_accepted(domain, state, adapter, optional) or ()) & optional
+        if not represented:
+            problems.append("the stored state names none of the policy's optional categories "
+                            f"({sorted(state.get('categories', {}))}), so it cannot show the choice")
+        for cat in sorted(wanted - represented) if represented else ():
+            problems.append(f"the consent manager offers no category for '{cat}'")
+        if represented and accepted != (wanted & represented):
+            problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
+        if not wanted:
+            # a refusal must not leave anything granted, also not under a name no policy category covers
+            stray = sorted(k for k, v in state.get("categories", {}).items()
+                           if v is True and k != "*" and to_policy_category(domain, k, adapter) is None)
+            if stray:
+                problems.append(f"after the refusal the manager still grants {stray}, which no policy category covers")
+    state, tc_problem = _check_tc_string(state)
+    if tc_problem:
+        problems.append(tc_problem)
+    return state, problems
+
+
 async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str],
                        method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool) -> ConsentOutcome:
     adapter, state = await read_state(page)
     cmp = (adapter or detected).name if (adapter or detected) else None
     visible = await banner_visible(page, adapter or detected, domain)
-    problems: list[str] = []
-    if state is None:
-        problems.append("no consent state could be read back from the page")
-    elif not state.get("decided"):
-        problems.append(f"{cmp} reports no stored decision")
-    else:
-        represented = _represented(domain, state, adapter or detected, optional)
-        accepted = set(_accepted(domain, state, adapter or detected, optional) or ()) & optional
-        for cat in sorted(wanted - represented):
-            problems.append(f"the consent manager offers no category for '{cat}'")
-        if accepted != (wanted & represented):
-            problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
-    if state is not None:
-        state, tc_problem = _check_tc_string(state)
-        if tc_problem:
-            problems.append(tc_problem)
+    state, problems = state_problems(domain, state, wanted, optional, adapter or detected, cmp)
     if visible:
         problems.append("the banner is still visible after the choice")
     if final:

@@ -15,8 +15,9 @@ onetrust                      cookie ``OptanonConsent`` (``groups=C0001:1,C0002:
 cookiebot                     cookie ``CookieConsent`` (``{stamp:'…',necessary:true,preferences:…,statistics:…,
                               marketing:…,method:'explicit',…}``); decided when ``Cookiebot.hasResponse`` and
                               the cookie exists
-usercentrics                  v3 ``__ucCmp.getConsentDetails()`` (categories and services), decided when its
-                              ``consent.required`` is false and localStorage ``ucData`` holds the record; v2
+usercentrics                  v3 ``__ucCmp.getConsentDetails()`` (services → categories), decided when its
+                              ``consent.required`` is false and localStorage ``ucData`` holds the same consent
+                              per category (its services' stored ``consent`` flags); v2
                               ``UC_UI.getServicesBaseInfo()`` + ``uc_user_interaction`` as a fallback
 osano-cookieconsent           cookie ``cookieconsent_status`` (``allow`` / ``deny`` / ``dismiss``): all-or-nothing
 ============================  ================================================================================
@@ -121,17 +122,22 @@ USERCENTRICS = CmpAdapter(
         let d = null;
         try { d = await api.getConsentDetails(); } catch (e) { d = null; }
         if (d && d.consent) {
-          const cats = {};
-          for (const [slug, c] of Object.entries(d.categories || {})) {
-            // a category counts as accepted when any of its services has consent (those services may run)
-            cats[slug] = !!c.essential || c.state === 'ALL_ACCEPTED' || c.state === 'SOME_ACCEPTED';
-          }
+          const cats = {}, persisted = {};
+          for (const [slug, c] of Object.entries(d.categories || {})) { cats[slug] = !!c.essential; persisted[slug] = !!c.essential; }
           const services = {};
-          for (const [id, s] of Object.entries(d.services || {}))
-            services[id] = {name: s.name, category: s.category, given: s.consent ? !!s.consent.given : null};
-          return {decided: d.consent.required === false && !!stored, categories: cats,
+          const kept = (stored && stored.consent && stored.consent.services) || {};
+          for (const [id, s] of Object.entries(d.services || {})) {
+            const given = s.consent ? !!s.consent.given : null;
+            services[id] = {name: s.name, category: s.category, given};
+            // a category counts as accepted when any of its services has consent (those services may run)
+            if (given) cats[s.category] = true;
+            if (kept[id] && kept[id].consent === true) persisted[s.category] = true;
+          }
+          // decided only when the record in localStorage says, category by category, what the API says
+          const agrees = !!stored && Object.keys(cats).every(k => cats[k] === persisted[k]);
+          return {decided: d.consent.required === false && agrees, categories: cats,
                   raw: {api: 'v3', status: d.consent.status, updatedBy: d.consent.updatedBy, type: d.consent.type,
-                        setting: d.consent.setting, services, ucData: stored}};
+                        setting: d.consent.setting, services, ucData: stored, storedAgrees: agrees}};
         }
       }
       const v2 = window.UC_UI;

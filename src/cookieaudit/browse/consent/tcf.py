@@ -31,8 +31,9 @@ Purposes 5 and 6 (content profiles) are profiling and counted as targeting. Only
 legitimate-interest signals (``purpose.legitimateInterests``) are recorded in ``raw`` but never count as
 consent to a category.
 
-The TC string is also decoded independently in Python (:func:`decode_tc_string`, PyPI ``iab-tcf``), so what
-the page's ``__tcfapi`` reports can be checked against the string it stores.
+The TC string ``__tcfapi`` hands out is also decoded independently in Python (:func:`decode_tc_string`, PyPI
+``iab-tcf``) during verification: its purpose consents must equal what ``__tcfapi`` reports, and when the CMP
+keeps the conventional ``euconsent-v2`` cookie it must hold that same string.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Adapters for consent managers that ship as WordPress plugins (state in first-party cookies).
 
 Complianz and CookieYes. Both keep the visitor's choice in first-party cookies and expose a small page API;
-the state is read through that API (what the manager itself answers its integrations) with the raw cookies
-recorded next to it, so an observation shows both.
+the state is read through that API (what the manager itself answers its integrations) AND the persisted
+cookies: a choice counts as decided only when the cookies say, category by category, what the API says (an
+answer held only in memory, or a banner merely hidden, is not a stored decision). Choices are made through the
+managers' own controls (Complianz: its accept / deny / save-preferences buttons; CookieYes: its preference
+centre), so everything stored is the manager's own doing.
 
 Complianz (complianz.io; plugin source github.com/Really-Simple-Plugins/complianz-gdpr):
   cookies ``cmplz_banner-status`` (``dismissed`` once the visitor chose), ``cmplz_functional``,
@@ -22,7 +25,7 @@ CookieYes (cookieyes.com; WordPress plugin slug cookie-law-info 3.x): cookie ``c
   relied on). CookieYes has both "analytics" and "performance": both map to our performance. Its "other"
   category (uncategorised cookies, no purpose stated) is deliberately left unmapped: it cannot be equated with
   any policy category, per-category choices never grant it (they only ask for mapped categories), and
-  verification does not count it either way.
+  verification does not count it either way (except that a refusal leaving it granted is not a clean refusal).
 """
 
 from __future__ import annotations
@@ -47,23 +50,30 @@ COMPLIANZ = CmpAdapter(
       const cats = ['functional', 'preferences', 'statistics', 'marketing'];
       const categories = {{}};
       for (const c of cats) categories[c] = api ? !!window.cmplz_has_consent(c) : (c === 'functional' || cookies[c] === 'allow');
-      return {{decided: cookies['banner-status'] === 'dismissed', categories,
+      // decided = the banner was dismissed AND every optional category has a stored allow/deny that agrees with
+      // what Complianz itself answers: a dismissed banner alone may be anybody's doing
+      // (preferences only when the site uses that category and so keeps its cookie)
+      const optional = ['statistics', 'marketing'].concat(cookies.preferences !== null ? ['preferences'] : []);
+      const stored = optional.every(c => (cookies[c] === 'allow' || cookies[c] === 'deny')
+                                         && (cookies[c] === 'allow') === categories[c]);
+      return {{decided: cookies['banner-status'] === 'dismissed' && stored, categories,
               raw: {{source: api ? 'cmplz_has_consent' : 'cookies', cookies,
                      consenttype: window.complianz ? window.complianz.consenttype : null}}}};
     }}""",
-    # what Complianz's "save preferences" button does, through its documented functions
-    apply_js="""(wanted) => {
-      for (const c of ['preferences', 'statistics', 'marketing']) window.cmplz_set_consent(c, wanted.includes(c) ? 'allow' : 'deny');
-      window.cmplz_set_banner_status('dismissed');
-      if (typeof window.cmplz_fire_categories_event === 'function') window.cmplz_fire_categories_event();
-      if (typeof window.cmplz_track_status === 'function') window.cmplz_track_status();
-      return true; }""",
-    accept_js="""() => { window.cmplz_accept_all(); window.cmplz_set_banner_status('dismissed');
-      if (typeof window.cmplz_fire_categories_event === 'function') window.cmplz_fire_categories_event();
-      if (typeof window.cmplz_track_status === 'function') window.cmplz_track_status();
-      return true; }""",
-    # cmplz_deny_all may reload the page (withdrawn marketing consent): let the evaluation return first
-    reject_js="() => { window.cmplz_set_banner_status('dismissed'); setTimeout(() => window.cmplz_deny_all(), 0); return true; }",
+    # per category: tick the banner's own category boxes and press its "save preferences" button (Complianz's
+    # handler stores the choice; the button works while the preferences layer is still folded)
+    apply_js="""(wanted) => { const b = document.querySelector('#cmplz-cookiebanner-container .cmplz-cookiebanner');
+      if (!b) throw new Error('no Complianz banner');
+      for (const c of ['preferences', 'statistics', 'marketing']) {
+        const box = b.querySelector('input.cmplz-' + c); if (box && !box.disabled) box.checked = wanted.includes(c); }
+      const save = b.querySelector('.cmplz-save-preferences'); if (!save) throw new Error('no .cmplz-save-preferences');
+      setTimeout(() => save.click(), 0); return true; }""",
+    # accept / reject: the banner's own buttons (their handlers are Complianz's, so is everything they store);
+    # the click is deferred because a deny that withdraws marketing consent reloads the page
+    accept_js="""() => { const b = document.querySelector('#cmplz-cookiebanner-container .cmplz-accept');
+      if (!b) throw new Error('no .cmplz-accept button'); setTimeout(() => b.click(), 0); return true; }""",
+    reject_js="""() => { const b = document.querySelector('#cmplz-cookiebanner-container .cmplz-deny');
+      if (!b) throw new Error('no .cmplz-deny button'); setTimeout(() => b.click(), 0); return true; }""",
     banner_js=f"""() => Array.from(document.querySelectorAll('#cmplz-cookiebanner-container .cmplz-cookiebanner'))
       .some(el => ({_VISIBLE})(el))""",
     category_map={"functional": "necessary", "preferences": "functional", "statistics": "performance",
@@ -85,15 +95,19 @@ COOKIEYES = CmpAdapter(
       if (typeof window.getCkyConsent === 'function') { try { api = window.getCkyConsent(); } catch (e) { api = null; } }
       if (!api && cookie === null) return null;
       const categories = {}; let decided;
+      let agrees = null;
       if (api && api.categories) {
         for (const [k, v] of Object.entries(api.categories)) categories[k] = !!v;
-        decided = !!api.isUserActionCompleted;
+        // decided only when the cookie CookieYes persists says, category by category, what its API says
+        agrees = cookie !== null && parsed.action === 'yes'
+                 && Object.keys(categories).every(k => (parsed[k] === 'yes') === categories[k]);
+        decided = !!api.isUserActionCompleted && agrees;
       } else {
         const meta = ['consentid', 'consent', 'action', 'lastRenewedDate'];
         for (const [k, v] of Object.entries(parsed)) if (!meta.includes(k)) categories[k] = v === 'yes';
         decided = parsed.action === 'yes';
       }
-      return {decided, categories, raw: {source: api ? 'getCkyConsent' : 'cookie', api, cookie}};
+      return {decided, categories, raw: {source: api ? 'getCkyConsent' : 'cookie', api, cookie, cookieAgrees: agrees}};
     }""",
     # the preference centre: tick exactly the wanted categories, then "save my preferences"
     apply_js=f"""(wanted) => {{
