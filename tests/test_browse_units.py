@@ -149,3 +149,13 @@ def test_a_decided_state_that_names_no_optional_category_proves_nothing():
         "no consent state could be read back from the page"]
     assert "reports no stored decision" in state_problems(nl, {**ok, "decided": False}, set(), optional, ONETRUST,
                                                           "onetrust")[1][0]
+
+
+def test_is_refusal_needs_a_decided_state_granting_only_the_necessary_group():
+    from cookieaudit.browse.consent import _is_refusal
+
+    assert _is_refusal({"decided": True, "categories": {"necessary": True, "analytics": False}})
+    assert not _is_refusal({"decided": True, "categories": {"necessary": True, "analytics": True}})
+    assert not _is_refusal({"decided": False, "categories": {}})
+    assert not _is_refusal(None)
+    assert not _is_refusal({"decided": True, "categories": {"C0004": True}})   # unknown names count as granted

@@ -238,6 +238,14 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     return await verify(page, choice, domain, wanted, optional, method, adapter, log)
 
 
+def _is_refusal(state: dict[str, Any] | None) -> bool:
+    """A decided state that grants nothing but (by name) the necessary group."""
+    if not state or not state.get("decided"):
+        return False
+    return not any(v is True and SYNONYMS.get(str(k).lower()) != "necessary"
+                   for k, v in (state.get("categories") or {}).items())
+
+
 async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -> bool:
     """Fallback for unknown banners: buttons by their text (nl/de/fr/en), shadow DOM and iframes included."""
     from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_category_toggle, find_control
@@ -262,11 +270,11 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
     if reject is not None:
         if not await click(REJECT, "reject"):
             return False
-        # in a settings layer "reject all" may only switch the toggles off (Orejime's modal): when nothing is
-        # stored yet and a save button sits in the same frame, save too (logged as a second click)
+        # in a settings layer "reject all" may only switch the toggles off (Orejime's modal): when the stored
+        # state is not yet a refusal and a save button sits in the same frame, save too (a second, logged click)
         await asyncio.sleep(0.3)
         _, state = await read_state(page)
-        if not (state and state.get("decided")):
+        if not _is_refusal(state):
             save = await find_control(page, SAVE)
             if save is not None and save.frame is reject.frame:
                 await click(SAVE, "save")
