@@ -189,6 +189,31 @@ def test_a_manager_storing_other_categories_than_clicked_is_unverified(broken_sc
         assert "connect.facebook.net" in _hosts(o), host   # the stand-in really released what it stored
 
 
+@pytest.fixture(scope="module")
+def nostore_scan(demo_world, tmp_path_factory):
+    """Cookiebot with ``?nostore=1``: the choice hides the dialog and changes the script's memory, nothing is stored."""
+    from cookieaudit.world.cmplab.saas import COOKIEBOT_HOST
+
+    base = tmp_path_factory.mktemp("cmplab-saas-nostore")
+    doc = yaml.safe_load(EXP_PATH.read_text(encoding="utf-8"))
+    doc["domains"] = [{**d, "pages": ["/?nostore=1", "/p2?nostore=1"]} for d in doc["domains"]
+                      if d["host"] == COOKIEBOT_HOST]
+    path = base / "expectations-nostore.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return COOKIEBOT_HOST, _scan(demo_world, base / "run", path, (COOKIEBOT_HOST,), ("reject-all", "only-performance"))
+
+
+def test_a_banner_hidden_without_a_stored_decision_is_unverified(nostore_scan):
+    host, result = nostore_scan
+    by = _by(result)
+    for choice in ("reject-all", "only-performance"):
+        c = by[(host, choice)].consent
+        assert c.outcome == "unverified", (choice, c.outcome, c.reason)
+        # caught by the missing stored record, not by a still visible banner: the dialog really went away
+        assert "reports no stored decision" in c.reason and "still visible" not in c.reason, (choice, c.reason)
+        assert c.state["raw"]["consent"]["statistics"] is (choice == "only-performance"), c.state   # memory changed
+
+
 # --- single pages driven directly: the adapters' own API paths, autoconsent alone ----------------------------------
 
 async def _direct(world) -> dict:

@@ -113,6 +113,12 @@ def _broken(request: web.Request) -> bool:
     return request.query.get("broken") == "1"
 
 
+def _nostore(request: web.Request) -> bool:
+    """Lab knob (Cookiebot only): the choice changes the script's memory and hides the dialog but is never
+    written to the ``CookieConsent`` cookie — a banner hidden only cosmetically."""
+    return request.query.get("nostore") == "1"
+
+
 # --- the four sites -------------------------------------------------------------------------------------------------
 
 def _osano(request: web.Request) -> tuple[str, str]:
@@ -161,7 +167,7 @@ def _osano(request: web.Request) -> tuple[str, str]:
 
 
 def _cookiebot(request: web.Request) -> tuple[str, str]:
-    knob = "&broken=1" if _broken(request) else ""
+    knob = ("&broken=1" if _broken(request) else "") + ("&nostore=1" if _nostore(request) else "")
     head = (f'<script id="Cookiebot" src="https://{COOKIEBOT_VENDOR}/uc.js?cbid={COOKIEBOT_CBID}{knob}" '
             f'data-cbid="{COOKIEBOT_CBID}" type="text/javascript"></script>')
     body_end = f"""{_gated_markup(COOKIEBOT_HOST)}
@@ -215,6 +221,7 @@ def _vendor(host: str, request: web.Request) -> web.Response:
     path = request.path
     if host == COOKIEBOT_VENDOR and path == "/uc.js":
         return _standin("cookiebot-uc.js", {"cbid": request.query.get("cbid", ""), "broken": _broken(request),
+                                            "nostore": _nostore(request),
                                             "labCbid": COOKIEBOT_CBID})
     if host == ONETRUST_VENDOR and path == "/scripttemplates/otSDKStub.js":
         return _standin("onetrust-otSDKStub.js", {"version": ONETRUST_VERSION, "broken": _broken(request)})

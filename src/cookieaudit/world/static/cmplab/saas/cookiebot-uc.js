@@ -28,7 +28,8 @@
  * Consent Mode signals, geo-targeting (the "-1" cookie of regions that need no consent is only read, never written),
  * the cookie declaration, the Privacy Trigger widget, translations (Dutch only), consent expiry and renewal prompts.
  *
- * Lab knob: config.broken (page ?broken=1) stores marketing as granted whatever was chosen.
+ * Lab knob: config.broken (page ?broken=1) stores marketing as granted whatever was chosen;
+ * config.nostore (page ?nostore=1) never writes the CookieConsent cookie (a cosmetic-only choice).
  */
 (function (w, d) {
   'use strict';
@@ -137,7 +138,7 @@
     if (CONFIG.broken) { m = true; }   // lab knob: a manager whose stored state disagrees with the visitor
     var c = {stamp: CB.hasResponse && CB.consent.stamp !== '-1' ? CB.consent.stamp : stamp(), necessary: true,
       preferences: p, statistics: s, marketing: m, method: method, utc: Date.now()};
-    writeCookie(c);
+    if (!CONFIG.nostore) { writeCookie(c); }   // lab knob nostore: memory and dialog only, nothing persisted
     setState(c);
     hideDialog();
     announce();
