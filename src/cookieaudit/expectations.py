@@ -96,6 +96,13 @@ class Domain(_Strict):
                 raise ValueError(f"page {p!r} must be a path starting with '/'")
         return v
 
+    def mapped_category(self, cmp_category: str) -> str | None:
+        """The policy category this domain maps a consent manager's category name to (``cmp_categories``)."""
+        for policy, names in self.cmp_categories.items():
+            if cmp_category in ([names] if isinstance(names, str) else names):
+                return policy
+        return None
+
     @property
     def jurisdiction(self) -> str:
         return self.country

@@ -50,9 +50,8 @@ def policy_category(ctx: Context, domain: str, name: str, mapped: dict | None = 
     if mapped and mapped.get(name) not in (None, "*"):
         return mapped[name]
     d = ctx.expectations.domain(domain)
-    for policy, names in (d.cmp_categories if d else {}).items():
-        if name in ([names] if isinstance(names, str) else names):
-            return policy
+    if d is not None and d.mapped_category(name) is not None:
+        return d.mapped_category(name)
     low = name.lower()
     if low in ctx.all_categories:
         return low

@@ -74,9 +74,9 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
 
 def to_policy_category(domain: Domain, cmp_category: str, adapter: CmpAdapter | None = None) -> str | None:
     """A manager's category name as a policy category: the domain's mapping, else the adapter's, else synonyms."""
-    for policy, names in domain.cmp_categories.items():
-        if cmp_category in ([names] if isinstance(names, str) else names):
-            return policy
+    mapped = domain.mapped_category(cmp_category)
+    if mapped is not None:
+        return mapped
     if adapter is not None and cmp_category in adapter.category_map:
         return adapter.category_map[cmp_category]
     return SYNONYMS.get(cmp_category.lower())
