@@ -103,6 +103,10 @@ class Domain(_Strict):
                 return policy
         return None
 
+    def cmp_names(self) -> set[str]:
+        """Every consent-manager category name ``cmp_categories`` mentions."""
+        return {n for names in self.cmp_categories.values() for n in ([names] if isinstance(names, str) else names)}
+
     @property
     def jurisdiction(self) -> str:
         return self.country

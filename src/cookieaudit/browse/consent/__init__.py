@@ -88,10 +88,7 @@ def to_cmp_categories(domain: Domain, policy_categories: set[str], available: se
 
 
 def _mapped_names(domain: Domain, adapter: CmpAdapter) -> set[str]:
-    names: set[str] = set(adapter.category_map)
-    for v in domain.cmp_categories.values():
-        names.update([v] if isinstance(v, str) else v)
-    return names
+    return set(adapter.category_map) | domain.cmp_names()
 
 
 async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain) -> bool | None:
@@ -206,7 +203,6 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
                                   steps=tuple(log.steps))
         if choice.startswith("only-") and adapter.apply_js:
             _, before = await read_state(page)
-            # before any decision some managers report no categories: add the domain's and the adapter's names
             # before a decision some managers report only part of their categories: add the names the domain and
             # the adapter know (a name the page lacks is then set too, which the manager ignores)
             available = (set((before or {}).get("categories", {})) | _mapped_names(domain, adapter)) - {"*"}
