@@ -214,6 +214,27 @@ def test_a_banner_hidden_without_a_stored_decision_is_unverified(nostore_scan):
         assert c.state["raw"]["consent"]["statistics"] is (choice == "only-performance"), c.state   # memory changed
 
 
+@pytest.fixture(scope="module")
+def osano_scroll_scan(demo_world, tmp_path_factory):
+    """Osano's real library with its own ``dismissOnScroll`` option (page knob ``?scroll=1``)."""
+    base = tmp_path_factory.mktemp("cmplab-osano-scroll")
+    doc = yaml.safe_load(EXP_PATH.read_text(encoding="utf-8"))
+    doc["domains"] = [{**d, "pages": ["/?scroll=1", "/p2?scroll=1"]} for d in doc["domains"] if d["host"] == OSANO]
+    path = base / "expectations-scroll.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return _scan(demo_world, base / "run", path, (OSANO,), ("no-interaction",))
+
+
+def test_osano_dismiss_on_scroll_is_consent_by_scrolling_and_the_default_is_not(osano_scroll_scan, scan):
+    rules = {f["rule"] for f in osano_scroll_scan.document["findings"] if f["domain"] == OSANO}
+    assert "consent-by-scrolling" in rules, rules
+    probe = _by(osano_scroll_scan)[(OSANO, "no-interaction")].banner["implied_consent_probe"]
+    assert not probe["decided_before"] and probe["decided_after"], probe
+    assert probe["state_after"]["raw"]["implied"] is True, probe["state_after"]
+    # the same library without the option: scrolling and clicking decide nothing
+    assert not [f for f in scan.document["findings"] if f["rule"] == "consent-by-scrolling"]
+
+
 # --- single pages driven directly: the adapters' own API paths, autoconsent alone ----------------------------------
 
 async def _direct(world) -> dict:

@@ -26,7 +26,8 @@ The footer link ``#cmplab-withdraw`` reopens each manager the way its documentat
 
 Test knob: a page requested with ``?broken=1`` loads its stand-in with ``broken=1``; the stand-in then stores the
 targeting/marketing category as granted whatever was chosen (a manager whose stored state disagrees with the click),
-which the consent verification must report as ``unverified``.
+which the consent verification must report as ``unverified``. ``?nostore=1`` (Cookiebot) hides the dialog without
+writing the ``CookieConsent`` cookie; ``?scroll=1`` (Osano) turns on the library's own ``dismissOnScroll``.
 """
 
 from __future__ import annotations
@@ -134,6 +135,10 @@ def _osano(request: web.Request) -> tuple[str, str]:
             "policy": "Cookiebeleid",
         },
     }
+    if request.query.get("scroll") == "1":
+        # lab knob: the library's own dismissOnScroll option (its docs: "dismiss the popup when the user scrolls
+        # N pixels"); a dismissal counts as consent (hasConsented) - consent inferred from scrolling
+        options["dismissOnScroll"] = 60
     body_end = f"""{_gated_markup(OSANO_HOST)}
 <script src="/assets/cmp/cookieconsent/build/cookieconsent.min.js"></script>
 <script>
