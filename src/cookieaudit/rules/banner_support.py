@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..category_names import SYNONYMS
 from .context import Context, Run
 
 # A control measured on the first layer: banner[kind] is None when absent.
@@ -18,15 +19,6 @@ CONTROLS = ("accept", "reject", "settings")
 # Category names consent managers use for the strictly necessary group (never a choice).
 _NECESSARY_NAMES = {"necessary", "essential", "required", "strictly-necessary", "strictly_necessary", "technical",
                     "security", "mandatory", "noodzakelijk", "notwendig", "essenziell", "c0001"}
-# Policy category synonyms (as in browse.consent.cmps.SYNONYMS, kept here so the rules never import the browser).
-_SYNONYMS = {
-    "performance": "performance", "analytics": "performance", "analytic": "performance", "statistics": "performance",
-    "measurement": "performance",
-    "functional": "functional", "functionality": "functional", "preferences": "functional", "support": "functional",
-    "personalization": "functional", "personalisation": "functional",
-    "targeting": "targeting", "marketing": "targeting", "advertising": "targeting", "ads": "targeting",
-    "advertisement": "targeting", "social": "targeting",
-}
 
 
 def banner_run(ctx: Context, domain: str) -> Run | None:
@@ -57,7 +49,7 @@ def policy_category(ctx: Context, domain: str, name: str, mapped: dict | None = 
         return low
     if low in _NECESSARY_NAMES:
         return "necessary"
-    return _SYNONYMS.get(low)
+    return SYNONYMS.get(low)
 
 
 def is_necessary(ctx: Context, category: str | None) -> bool:

@@ -9,17 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Policy category synonyms used when a domain does not map a manager's category names explicitly.
-SYNONYMS: dict[str, str] = {
-    "necessary": "necessary", "essential": "necessary", "required": "necessary", "strictly-necessary": "necessary",
-    "technical": "necessary", "security": "necessary",
-    "performance": "performance", "analytics": "performance", "analytic": "performance", "statistics": "performance",
-    "measurement": "performance",
-    "functional": "functional", "functionality": "functional", "preferences": "functional", "support": "functional",
-    "personalization": "functional", "personalisation": "functional",
-    "targeting": "targeting", "marketing": "targeting", "advertising": "targeting", "ads": "targeting",
-    "advertisement": "targeting", "social": "targeting",
-}
+from ...category_names import SYNONYMS  # noqa: F401  (re-exported for the adapters)
 
 
 @dataclass(frozen=True)
