@@ -82,7 +82,8 @@ class Domain(_Strict):
     country: Literal["NL", "BE", "DE", "AT"]
     locale: str = Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")
     timezone: str
-    pages: list[str] = Field(min_length=1)
+    # paths to walk, the first is where consent is given; absent or empty: discovered (browse/discover.py)
+    pages: list[str] = Field(default_factory=list)
     banner: BannerSelectors | None = None
     # policy category -> the CMP's own category name(s), e.g. performance: [purpose-8, purpose-9] for TCF
     cmp_categories: dict[str, str | list[str]] = Field(default_factory=dict)
@@ -95,6 +96,11 @@ class Domain(_Strict):
             if not p.startswith("/"):
                 raise ValueError(f"page {p!r} must be a path starting with '/'")
         return v
+
+    @property
+    def pages_source(self) -> str:
+        """``configured`` when the expectations list pages, else ``discovered``."""
+        return "configured" if self.pages else "discovered"
 
     def mapped_category(self, cmp_category: str) -> str | None:
         """The policy category this domain maps a consent manager's category name to (``cmp_categories``)."""

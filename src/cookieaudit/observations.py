@@ -163,6 +163,9 @@ class Observation:
     evidence: dict[str, str] = field(default_factory=dict)  # "har" -> relative path, ...
     browser: dict[str, Any] = field(default_factory=dict)   # per-visit browser facts (locale, tz, UA, viewport)
     banner: dict[str, Any] = field(default_factory=dict)    # first-layer measurements (browse/banner.py), no-interaction visits
+    # a page that was not the site (bot challenge, parked domain, error page where consent is given): kind, reason,
+    # matched phrase, phase, url, screenshot, page index (browse/notsite.py); such a visit is never judged
+    not_site: dict[str, Any] | None = None
     schema: str = OBSERVATION_SCHEMA
 
     def capture_epoch(self) -> float:
@@ -205,6 +208,7 @@ class Observation:
             evidence=dict(data.get("evidence", {})),
             browser=dict(data.get("browser", {})),
             banner=dict(data.get("banner", {})),
+            not_site=data.get("not_site"),
         )
 
     def dump(self, path: Path) -> None:

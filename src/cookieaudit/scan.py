@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import signal
 import platform
@@ -103,6 +104,15 @@ def observation_path(domain: str, choice: str, repeat: int = 1) -> str:
     return f"observations/{domain}/{choice}.json" if repeat == 1 else f"observations/{domain}/{choice}.r{repeat}.json"
 
 
+def discovery_path(domain: str) -> str:
+    return f"observations/{domain}/discovery.json"
+
+
+def judged(observations: list[Observation]) -> list[Observation]:
+    """The observations the rules may judge: a visit that met a page which is not the site is never judged."""
+    return [o for o in observations if not o.not_site]
+
+
 def evaluate_repeats(exp: Expectations, reps: dict[int, dict[tuple[str, str], Observation]]) -> list[Finding]:
     """Findings of N repetitions: each repetition judged on its own, merged by stable id with "seen in k of N"."""
     from .kb import load_kb
@@ -114,7 +124,7 @@ def evaluate_repeats(exp: Expectations, reps: dict[int, dict[tuple[str, str], Ob
     seen: dict[str, set[int]] = {}
     for rep, observations in sorted(reps.items()):
         paths = {v: observation_path(*v, rep) for v in observations}
-        for f in evaluate(list(observations.values()), exp, kb, paths):
+        for f in evaluate(judged(list(observations.values())), exp, kb, paths):
             merged.setdefault(f.id, f)
             seen.setdefault(f.id, set()).add(rep)
     out = []
@@ -149,6 +159,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
 
     from .browse.chromium import BrowserPolicy, browser_version, find_chromium, host_resolver_rules
     from .browse.host import BrowserHost
+    from .browse.discover import discover_pages
     from .browse.visit import run_visit, utc_now
     from .redact import redact_har, redact_observation
 
@@ -197,6 +208,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     interrupted: str | None = None
     write_failures: list[str] = []
     reps: dict[int, dict[tuple[str, str], Observation]] = {r: {} for r in range(1, opts.repeat + 1)}
+    discovery: dict[str, dict[str, Any]] = {}
     host: BrowserHost | None = None
     main_task = asyncio.current_task()
     loop = asyncio.get_running_loop()
@@ -210,7 +222,38 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
             await host.start()
             sem = asyncio.Semaphore(concurrency)
 
+            async def discover(domain_host: str) -> list[str] | None:
+                """Once per domain before its visits: the discovered pages (None: the configured ones)."""
+                domain = exp.domain(domain_host)
+                assert domain is not None
+                if domain.pages:
+                    return None
+                async with sem:
+                    progress("discovery-start", {"domain": domain_host})
+                    try:
+                        record = await discover_pages(await host.ensure(), domain, policy, host.user_agent,
+                                                      budget=min(45.0, opts.visit_budget))
+                    except Exception as exc:  # noqa: BLE001 - never lose the domain: walk its home page
+                        record = {"schema": "cookieaudit.discovery/1", "domain": domain_host,
+                                  "pages": [{"path": "/", "url": domain.url("/"), "kind": "home",
+                                             "reason": "the home page: consent is given here"}],
+                                  "candidates": [], "fallback": "the home page only",
+                                  "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
+                discovery[domain_host] = record
+                try:
+                    target = run_dir / discovery_path(domain_host)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+                except OSError as exc:
+                    write_failures.append(f"{domain_host}: discovery record not saved ({exc.strerror})")
+                progress("discovery-end", {"domain": domain_host, "pages": [p["path"] for p in record["pages"]],
+                                           "error": record.get("error"), "seconds": record.get("duration_s")})
+                return [p["path"] for p in record["pages"]]
+
+            discovering = {d: asyncio.ensure_future(discover(d)) for d in dict.fromkeys(d for d, _ in visits)}
+
             async def one(domain_host: str, choice: str, rep: int) -> None:
+                walk = await discovering[domain_host]
                 async with sem:
                     domain = exp.domain(domain_host)
                     assert domain is not None
@@ -222,7 +265,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                     first_errors: list[str] = []
                     try:
                         obs = await run_visit(browser, domain, choice, exp, run_dir, policy, host.user_agent,
-                                              budget=opts.visit_budget, tag=tag)
+                                              budget=opts.visit_budget, tag=tag, pages=walk)
                         # a newer generation means another visit found this browser dead and relaunched it
                         crashed = host.generation != gen or not host.alive()
                         first_errors = list(obs.errors)
@@ -234,7 +277,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                         await host.ensure(reason=f"crashed during {domain_host}/{choice}", stale=gen)
                         try:
                             obs = await run_visit(await host.ensure(), domain, choice, exp, run_dir, policy,
-                                                  host.user_agent, budget=opts.visit_budget, tag=tag)
+                                                  host.user_agent, budget=opts.visit_budget, tag=tag, pages=walk)
                         except Exception as exc:  # noqa: BLE001
                             write_failures.append(f"{domain_host}/{choice}: not audited: the browser failed twice "
                                                   f"({'; '.join(first_errors[:1])}; {type(exc).__name__})")
@@ -281,6 +324,10 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     provenance.setdefault("browser", {"executable": executable, "version": browser_version(executable),
                                       "policy": policy.describe()})
     provenance["ended_utc"] = utc_now()
+    warnings = [f"{h}: page discovery failed ({r['error']}); its visits walked the home page only"
+                for h, r in sorted(discovery.items()) if r.get("error")]
+    if warnings:
+        provenance["warnings"] = warnings
     provenance["repeat"] = opts.repeat
     provenance["redacted"] = opts.redact
     observations = reps[1]
@@ -293,7 +340,8 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     findings = None
     if opts.repeat > 1:
         findings = evaluate_repeats(exp, reps)
-    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings)
+    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
+                         discovery=discovery)
     if write_failures and not doc["summary"]["incomplete"]:
         doc["status"] = "incomplete"
     doc = apply_gates(doc, baseline=baseline, waivers=waivers)
@@ -325,8 +373,12 @@ def _playwright_version() -> str:
 
 def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[tuple[str, str]],
                    observations: dict[tuple[str, str], Observation], missing: list[str], fail_on: str,
-                   findings: list[Finding] | None = None) -> dict[str, Any]:
-    """findings.json: provenance, one entry per visit, the rule catalogue and the findings."""
+                   findings: list[Finding] | None = None,
+                   discovery: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """findings.json: provenance, one entry per visit, the rule catalogue and the findings.
+
+    ``discovery``: the page-discovery record of each domain without configured pages (``discover_pages``).
+    """
     from .kb import load_kb
     from .rules import catalogue, evaluate
 
@@ -335,7 +387,7 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
     obs_list = [observations[v] for v in visits if v in observations]
     paths = {v: observation_path(*v) for v in observations}
     if findings is None:
-        findings = evaluate(obs_list, exp, kb, paths)
+        findings = evaluate(judged(obs_list), exp, kb, paths)
     visit_entries = []
     for d, c in visits:
         o = observations.get((d, c))
@@ -351,6 +403,8 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
             "counts": {"requests": len(o.requests), "cookies": len({(k.name, k.domain) for k in o.cookies}),
                        "storage": len({(s.origin, s.kind, s.key) for s in o.storage})},
             "started_utc": o.started_utc, "ended_utc": o.ended_utc, "consent_wall_utc": o.consent_wall_utc,
+            **({"not_site": {k: o.not_site.get(k) for k in ("kind", "reason", "phase", "url", "screenshot")}}
+               if o.not_site else {}),
         })
     incomplete = sum(1 for v in visit_entries if v["status"] != "complete")
     by_sev: dict[str, int] = {}
@@ -365,7 +419,8 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
         "missing": missing,
         "run": provenance,
         "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
-                     "pages": list(d.pages), "vendors": observed_vendors(exp, kb, d.host, obs_list)}
+                     **domain_pages(d, (discovery or {}).get(d.host), obs_list),
+                     "vendors": observed_vendors(exp, kb, d.host, obs_list)}
                     for d in exp.domains if any(v[0] == d.host for v in visits)],
         "choices": sorted({c for _, c in visits}, key=exp.scenarios().index),
         "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
@@ -377,6 +432,30 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
                     "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
                     "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
     }
+
+
+def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[Observation]) -> dict[str, Any]:
+    """``pages`` (the walk every choice of the domain used), ``pages_source`` and the discovery summary."""
+    from .browse.discover import discovery_summary
+
+    if domain.pages:
+        return {"pages": list(domain.pages), "pages_source": "configured"}
+    if record is not None:
+        return {"pages": [p["path"] for p in record.get("pages", [])], "pages_source": "discovered",
+                "discovery": {**discovery_summary(record), "record": discovery_path(domain.host)}}
+    # no record at hand (e.g. merged shards): the walk as the observations show it
+    from urllib.parse import urlsplit
+
+    seen: list[str] = []
+    for o in observations:
+        if o.domain == domain.host:
+            for p in o.pages:
+                if p.phase in ("before-consent", "next-page", "after-withdraw"):
+                    path = urlsplit(p.url).path or "/"
+                    if path not in seen:
+                        seen.append(path)
+            break
+    return {"pages": seen, "pages_source": "discovered", "discovery": {"record": discovery_path(domain.host)}}
 
 
 def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[Observation]) -> list[dict[str, Any]]:

@@ -1,9 +1,14 @@
 """One (domain, consent choice) visit: a fresh context walked through the phases, recorded as an Observation.
 
 Phases: ``before-consent`` (first page loads and settles, nobody touches the banner), the consent action at
-t = 0, ``after-choice`` (settle on the same page), ``next-page`` (every further configured page).
-A visit never raises for a site problem: what went wrong is recorded and the visit marked incomplete,
-and everything recorded up to that point is kept.
+t = 0, ``after-choice`` (settle on the same page), ``next-page`` (every further page: configured, or found by
+``browse/discover.py``).
+A visit never raises for a site problem: what went wrong is recorded and everything recorded up to that point
+is kept. The visit is complete when the first page and (if the walk has further pages) at least one further page
+were audited; a further page answering 4xx/5xx or failing to load is recorded on its page record (rule
+``page-unavailable``) and the walk goes on. A page that is *not the site* (bot challenge, parked domain, or an
+error page as the first page: ``browse/notsite.py``) stops the walk, makes the visit incomplete for that reason
+and is recorded in ``Observation.not_site`` with its screenshot; such a visit is never judged by the rules.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .chromium import BrowserPolicy
 from .banner import measure_banner
 from .consent import with_mapping, banner_visible, detect_cmp, perform_choice, read_state, withdraw_choice
 from .consent.autoconsent import AutoconsentSession
+from .notsite import not_the_site, page_facts
 from .recorder import VisitRecorder
 
 
@@ -85,7 +91,9 @@ def desktop_user_agent(headless_ua: str) -> str:
 
 async def run_visit(browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
                     policy: BrowserPolicy, user_agent: str, settle_policy: SettlePolicy = SettlePolicy(),
-                    budget: float = 90.0, tag: str = "") -> Observation:
+                    budget: float = 90.0, tag: str = "", pages: list[str] | tuple[str, ...] | None = None) -> Observation:
+    """One visit; ``pages`` (paths, the first is where consent is given) default to the domain's configured pages."""
+    walk_pages = list(pages or domain.pages or ["/"])
     started = utc_now()
     t_start = time.monotonic()
     t0_holder: list[float] = []
@@ -114,6 +122,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
     consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
     autoconsent = None
     status = "complete"
+    not_site: dict = {}
 
     async def visit_page(phase: str, path: str, shot: str) -> bool:
         url = domain.url(path)
@@ -139,14 +148,31 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
                 title = await page.title()
             except Exception:  # noqa: BLE001
                 title = None
-        if err is None and code is not None and code >= 400:
+        verdict = None
+        if err is None:
+            facts = await page_facts(page)
+            verdict = not_the_site(code, facts.get("title", title), facts.get("text"), facts.get("html"),
+                                   facts.get("heading"))
+            if verdict and verdict["kind"] == "error-page" and phase not in ("before-consent",) and \
+                    (code is None or code < 400):
+                err = f"{verdict['reason'].removeprefix('not the site: ')} (a soft error page)"
+                verdict = None
+        if err is None and verdict and verdict["kind"] != "error-page":
+            err = verdict["reason"] + (f" (HTTP {code})" if code and code >= 400 else "")
+        elif err is None and code is not None and code >= 400:
             err = f"HTTP {code} (the page answered with an error status; its content is not the site)"
         elif err is None and final and not same_site(domain.host, final):
             err = f"redirected to another site: {final}"
+        elif err is None and verdict:
+            err = verdict["reason"]
         shot_path = await screenshot(shot)
         await rec.snapshot(page)
         pages.append(PageRecord(phase=phase, url=url, final_url=final, status=code, title=title,
                                 screenshot=shot_path, error=err, t=round(clock(), 3) if t0_holder else None))
+        # a challenge / parked page anywhere, or an error page where consent is given: not the site
+        if verdict and (verdict["kind"] != "error-page" or phase == "before-consent") and not not_site:
+            not_site.update(verdict, phase=phase, url=url, final_url=final, screenshot=shot_path,
+                            page=len(pages) - 1)
         if err:
             errors.append(f"{phase} {url}: {err}")
         return err is None
@@ -167,7 +193,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
             # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
             autoconsent = AutoconsentSession(time.monotonic)
             await autoconsent.install(context)
-        if not await visit_page("before-consent", domain.pages[0], "before-consent"):
+        if not await visit_page("before-consent", walk_pages[0], "before-consent"):
             status = "incomplete"
             return
         if choice == "no-interaction":
@@ -201,12 +227,23 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
             await settle(page, rec, settle_policy)
             await screenshot("after-withdraw")
             await rec.snapshot(page)
-        for i, path in enumerate(domain.pages[1:], start=1):
-            if not await visit_page(later_phase, path, f"{later_phase}-{i}"):
+        audited = 0
+        for i, path in enumerate(walk_pages[1:], start=1):
+            # a failing further page is recorded (rule page-unavailable) and the walk goes on
+            if await visit_page(later_phase, path, f"{later_phase}-{i}"):
+                audited += 1
+            if not_site:
                 status = "incomplete"
+                return
+        if len(walk_pages) > 1 and not audited:
+            status = "incomplete"
+            errors.append(f"none of the {len(walk_pages) - 1} further page(s) could be audited")
         if choice == "reject-all":
             # persistence: the refusal must survive a reload (no banner silently coming back as accepted)
-            await visit_page("after-reload", domain.pages[0], "after-reload")
+            await visit_page("after-reload", walk_pages[0], "after-reload")
+            if not_site:
+                status = "incomplete"
+                return
             persistence.update(await persistence_check(page, domain))
 
     consent_wall: list[str] = []
@@ -239,6 +276,10 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         errors.append(f"bounded recording: dropped {rec.truncated}")
     if consent.outcome == "not-performed" and choice != "no-interaction" and status == "complete":
         errors.append(f"consent choice not performed: {consent.reason}")
+    if not_site:
+        # the reason the visit is incomplete comes first (findings.json → missing quotes the first errors)
+        first = [e for e in errors if not_site["reason"] in e][:1]
+        errors = first + [e for e in errors if e not in first]
     evidence = {"har": str(har.relative_to(run_dir))} if har.exists() else {}
     if autoconsent is not None and autoconsent.messages:
         consent = _with_autoconsent_log(consent, autoconsent, t0_holder[0])
@@ -247,6 +288,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
         requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
         storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), errors=tuple(errors + rec.errors),
+        not_site=dict(not_site) or None,
         evidence=evidence, banner={**banner, **({"persistence": persistence} if persistence else {})},
         browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
                  "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3)},

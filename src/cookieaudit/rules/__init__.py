@@ -35,6 +35,7 @@ from . import (
     ga_ip_not_anonymised,
     nl_analytics_exemption,
     non_eea_recipient,
+    page_unavailable,
     pre_consent_tracking,
     tracking_after_reject,
     tracking_after_withdraw,
@@ -72,6 +73,7 @@ RULES: tuple[ModuleType, ...] = (
     declared_not_observed,
     consent_not_verified,
     tls_certificate_invalid,
+    page_unavailable,
 )
 
 _BY_ID: dict[str, ModuleType] = {m.META.id: m for m in RULES}
