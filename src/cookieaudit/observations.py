@@ -139,6 +139,11 @@ class ConsentOutcome:
     state: dict[str, Any] | None = None                  # raw state read back (cookie value, API result)
     reason: str = ""                 # why unverified / not performed
     steps: tuple[ConsentStep, ...] = ()
+    # the policy categories the choice grants *as performed* (necessary included): an only-<c> for a category the
+    # manager does not offer is performed as "nothing optional"; None = as requested (older files)
+    granted_categories: tuple[str, ...] | None = None
+    not_offered: tuple[str, ...] = ()   # requested policy categories the consent manager offers no choice for
+    expressible: bool = True            # False: the banner cannot express this choice at all (accept/decline only)
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,10 @@ class Observation:
             raise ValueError(f"not a {OBSERVATION_SCHEMA} document (schema={data.get('schema')!r})")
         c = dict(data["consent"])
         c["steps"] = tuple(ConsentStep(**s) for s in c.get("steps", ()))
-        if c.get("accepted_categories") is not None:
-            c["accepted_categories"] = tuple(c["accepted_categories"])
+        for key in ("accepted_categories", "granted_categories"):
+            if c.get(key) is not None:
+                c[key] = tuple(c[key])
+        c["not_offered"] = tuple(c.get("not_offered", ()))
         return cls(
             domain=data["domain"],
             choice=data["choice"],

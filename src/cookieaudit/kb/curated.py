@@ -75,6 +75,7 @@ class _Vendor(_Strict):
     source: str
     note: str = ""
     ocd_platforms: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)   # service names consent managers use for it
     requests: list[_Request] = Field(default_factory=list)
     cookies: list[_Name] = Field(default_factory=list)
     storage: list[_Name] = Field(default_factory=list)
@@ -158,6 +159,7 @@ def load_curated(path: Path) -> CuratedData:
             id=v.id, name=v.name, organisation=v.organisation, group=v.group, country=v.country,
             outside_eea=v.outside_eea, category=v.category, categories=cats, kind=v.kind,
             tracking=v.tracking, source=v.source, note=v.note, ocd_platforms=tuple(v.ocd_platforms),
+            aliases=tuple(v.aliases),
         )
         for p in v.ocd_platforms:
             platforms[p.lower()] = v.id

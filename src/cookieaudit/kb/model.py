@@ -32,6 +32,7 @@ class VendorInfo:
     source: str
     note: str = ""
     ocd_platforms: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()   # service names consent managers give it (tarteaucitron keys, Klaro names)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -8,10 +8,12 @@ Verification reads the manager's stored state back; an action whose effect canno
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from playwright.async_api import Page
 
+from ...consent_map import ALL, CategoryMapping, Offer, VendorIndex, build_mapping
 from ...expectations import Domain, Expectations
 from ...observations import ConsentOutcome, ConsentStep
 from .autoconsent import AutoconsentSession
@@ -72,23 +74,77 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
     return fallback
 
 
+@dataclass(frozen=True)
+class Mapper:
+    """Everything the one mapping step needs about a domain: its explicit map, the vendors and the manager's offer."""
+
+    domain: Domain
+    vendors: VendorIndex | None = None
+    offer: Offer = field(default_factory=Offer)
+
+    def mapping(self, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> CategoryMapping:
+        keys = list(((state or {}).get("categories") or {}))
+        level = (state or {}).get("level") or self.offer.level
+        return build_mapping(keys, self.offer, explicit=self.domain.mapped_category,
+                             adapter_map=adapter.category_map if adapter else {}, vendors=self.vendors,
+                             service_keys=keys if level == "service" else ())
+
+    def level_keys(self, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> set[str]:
+        """The keys at which the manager stores consent (its categories, or its services), before or after a
+        decision: the state's keys, what the offer lists at that level, and the names the domain and adapter map
+        (a name the page lacks is then set too, which the manager ignores)."""
+        keys = set(((state or {}).get("categories") or {}))
+        keys |= {i.id for i in self.offer.items if i.kind == self.offer.level}
+        if adapter is not None:
+            keys |= set(adapter.category_map)
+        keys |= self.domain.cmp_names()
+        return keys - {ALL}
+
+
+_VENDOR_INDEX: dict[int, VendorIndex] = {}
+
+
+def mapper_for(domain: Domain, expectations: Expectations | None, offer: Offer | None = None) -> Mapper:
+    """A Mapper with the knowledge base's and the policy's vendors (built once per expectations object)."""
+    vendors = None
+    if expectations is not None:
+        vendors = _VENDOR_INDEX.get(id(expectations))
+        if vendors is None:
+            from ...kb import load_kb
+
+            vendors = _VENDOR_INDEX[id(expectations)] = VendorIndex.build(load_kb(), expectations)
+    return Mapper(domain, vendors, offer or Offer())
+
+
+async def read_offer(page: Page, adapter: CmpAdapter | None) -> Offer:
+    """What the manager's live configuration offers (categories, services, labels, storage); empty if unknown."""
+    if adapter is None or not adapter.offer_js:
+        return Offer()
+    try:
+        return Offer.from_js(await page.evaluate(adapter.offer_js))
+    except Exception:  # noqa: BLE001 - navigating, or a manager version without that API
+        return Offer()
+
+
 def to_policy_category(domain: Domain, cmp_category: str, adapter: CmpAdapter | None = None) -> str | None:
-    """A manager's category name as a policy category: the domain's mapping, else the adapter's, else synonyms."""
-    mapped = domain.mapped_category(cmp_category)
-    if mapped is not None:
-        return mapped
-    if adapter is not None and cmp_category in adapter.category_map:
-        return adapter.category_map[cmp_category]
-    return SYNONYMS.get(cmp_category.lower())
+    """One manager key as one policy category (the mapping step without offer or vendors; first category)."""
+    return Mapper(domain).mapping({"categories": {cmp_category: True}}, adapter).first(cmp_category)
 
 
-def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str],
-                      adapter: CmpAdapter | None = None) -> list[str]:
-    return [c for c in sorted(available) if to_policy_category(domain, c, adapter) in policy_categories]
-
-
-def _mapped_names(domain: Domain, adapter: CmpAdapter) -> set[str]:
-    return set(adapter.category_map) | domain.cmp_names()
+def with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None,
+                 mapper: Mapper | None = None) -> dict[str, Any] | None:
+    """The state as read, plus how each key was read as policy categories: ``mapped`` (key → category, list or
+    ``*``; reused by the rules without importing the browser layer), ``mapping`` (with the source of every entry)
+    and ``offer`` (what the manager's configuration offered), so the evidence shows the mapping."""
+    if not state or not isinstance(state.get("categories"), dict):
+        return state
+    mapper = mapper or Mapper(domain)
+    m = mapper.mapping(state, adapter)
+    extra: dict[str, Any] = {"mapped": {k: v for k, v in m.legacy().items() if k in state["categories"]},
+                             "mapping": m.to_dict()}
+    if mapper.offer.items or mapper.offer.storage:
+        extra["offer"] = mapper.offer.to_dict()
+    return {**state, **extra}
 
 
 async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain) -> bool | None:
@@ -162,23 +218,49 @@ async def _by_selectors(page: Page, choice: str, domain: Domain, wanted: set[str
 async def perform_choice(page: Page, choice: str, domain: Domain, expectations: Expectations,
                          autoconsent: AutoconsentSession | None, clock: Callable[[], float],
                          popup_wait: float = 3.0) -> ConsentOutcome:
-    """Perform ``choice`` on the current page and verify it; never raises for a banner problem."""
+    """Perform ``choice`` on the current page and verify it; never raises for a banner problem.
+
+    The manager's own categories are mapped first (:class:`Mapper`); an ``only-<c>`` for a category the manager
+    does not offer is performed and verified as "nothing optional" and recorded in ``not_offered``."""
     log = ConsentLog(clock)
     optional = {c.id for c in expectations.optional_categories}
     wanted = expectations.accepted_categories(choice) & optional
+    necessary = expectations.accepted_categories("reject-all")
     if choice == "no-interaction":
         adapter, state = await read_state(page)
+        mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
         return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
                               cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
-                              accepted_categories=_accepted(domain, state, adapter, optional),
-                              state=with_mapping(domain, state, adapter),
-                              reason="no interaction by design", steps=())
+                              accepted_categories=_accepted(state, mapper.mapping(state, adapter), optional),
+                              state=with_mapping(domain, state, adapter, mapper),
+                              reason="no interaction by design", steps=(), granted_categories=tuple(sorted(necessary)))
 
     adapter = await detect_cmp(page)
     if adapter:
         log.add("detect", f"consent manager {adapter.name}")
+    mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
+    not_offered: tuple[str, ...] = ()
     method: str | None = None
     performed = False
+    before: dict[str, Any] | None = None
+    if adapter is not None and choice.startswith("only-") and not domain.banner:
+        if adapter.all_or_nothing:
+            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
+            _, current = await read_state(page)
+            state = {**(with_mapping(domain, current, adapter, mapper) or {}), "granularity": "all-or-nothing"}
+            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
+                                  reason=f"{adapter.name} has no per-category choice (only accept or decline): "
+                                         f"'{choice}' cannot be expressed on this banner",
+                                  steps=tuple(log.steps), expressible=False)
+        _, before = await read_state(page)
+        keys = mapper.level_keys(before, adapter)
+        offered = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter).offered(optional, keys)
+        missing = sorted(wanted - offered)
+        if offered and missing:
+            not_offered = tuple(missing)
+            wanted = wanted & offered
+            log.add("map", f"{adapter.name} offers no choice for {', '.join(missing)} (it offers {', '.join(sorted(offered))}): "
+                           "performed as " + (f"only {', '.join(sorted(wanted))}" if wanted else "nothing optional"))
     if domain.banner:
         method = "selectors"
         performed = await _by_selectors(page, choice, domain, wanted, log)
@@ -193,23 +275,12 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
             log.add("autoconsent", f"no popup detected within {popup_wait:.1f} s", ok=False)
     if not performed and not domain.banner and adapter is not None:
         js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
-        if choice.startswith("only-") and adapter.all_or_nothing:
-            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
-            _, current = await read_state(page)
-            state = {**(with_mapping(domain, current, adapter) or {}), "granularity": "all-or-nothing"}
-            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
-                                  reason=f"{adapter.name} has no per-category choice (only accept or decline): "
-                                         f"'{choice}' cannot be expressed on this banner",
-                                  steps=tuple(log.steps))
         if choice.startswith("only-") and adapter.apply_js:
-            _, before = await read_state(page)
-            # before a decision some managers report only part of their categories: add the names the domain and
-            # the adapter know (a name the page lacks is then set too, which the manager ignores)
-            available = (set((before or {}).get("categories", {})) | _mapped_names(domain, adapter)) - {"*"}
-            cmp_cats = to_cmp_categories(domain, wanted, available, adapter)
+            keys = mapper.level_keys(before, adapter)
+            cmp_keys = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter).keys_for(wanted, keys)
             try:
-                await page.evaluate(adapter.apply_js, cmp_cats)
-                log.add("cmp-api", f"{adapter.name}: accept only {cmp_cats}")
+                await page.evaluate(adapter.apply_js, cmp_keys)
+                log.add("cmp-api", f"{adapter.name}: accept only {cmp_keys}")
                 method, performed = f"cmp-api:{adapter.name}", True
             except Exception as exc:  # noqa: BLE001
                 log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
@@ -221,30 +292,72 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
             except Exception as exc:  # noqa: BLE001
                 log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
 
+    expressible = True
     if not performed and not domain.banner:
-        performed = await _by_text(page, choice, wanted, log)
-        method = "text-heuristic" if performed else method
+        result = await _by_text(page, choice, wanted, log, mapper)
+        performed, method = result.performed, ("text-heuristic" if result.performed else method)
+        if result.all_or_nothing and choice.startswith("only-"):
+            expressible = False
+        elif result.offered is not None and choice.startswith("only-") and not not_offered:
+            missing = sorted(wanted - result.offered)
+            if missing and result.offered:
+                not_offered, wanted = tuple(missing), wanted & result.offered
 
     if not performed:
+        reason = (f"the banner offers only accept or decline: '{choice}' cannot be expressed on it" if not expressible
+                  else "no driver could perform this choice on the page's banner")
         return ConsentOutcome(requested=choice, outcome="not-performed", method=method,
-                              cmp=adapter.name if adapter else None,
-                              reason="no driver could perform this choice on the page's banner",
-                              steps=tuple(log.steps))
+                              cmp=adapter.name if adapter else None, reason=reason, steps=tuple(log.steps),
+                              expressible=expressible,
+                              state={"granularity": "all-or-nothing"} if not expressible else None)
     await asyncio.sleep(0.3)   # let the manager persist its state
-    return await verify(page, choice, domain, wanted, optional, method, adapter, log)
+    outcome = await verify(page, choice, domain, wanted, optional, method, adapter, log, mapper=mapper)
+    if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in (outcome.state.get("categories") or {}):
+        represented = _represented(mapper.mapping(outcome.state, adapter), outcome.state, adapter, optional)
+        if represented:
+            not_offered = tuple(sorted(optional - represented))
+    return replace(outcome, not_offered=not_offered, granted_categories=_granted(necessary, wanted, outcome, mapper, adapter))
 
 
-def _is_refusal(state: dict[str, Any] | None) -> bool:
+def _granted(necessary: set[str], wanted: set[str], outcome: ConsentOutcome, mapper: Mapper,
+             adapter: CmpAdapter | None) -> tuple[str, ...]:
+    """The policy categories the choice grants as performed: necessary, the wanted ones the manager offers, and
+    the other categories a granted *category* of the manager bundles with them ("Analyse & Marketing")."""
+    out = set(necessary) | set(wanted)
+    state = outcome.state or {}
+    if outcome.outcome == "verified" and isinstance(state.get("categories"), dict):
+        m = mapper.mapping(state, adapter)
+        for key, on in state["categories"].items():
+            km = m.keys.get(key)
+            if on is True and km is not None and km.kind == "category" and ALL not in km.categories and set(km.categories) & wanted:
+                out |= set(km.categories)
+    return tuple(sorted(out))
+
+
+def _is_refusal(state: dict[str, Any] | None, mapping: CategoryMapping | None = None) -> bool:
     """A decided state that grants nothing but (by name) the necessary group."""
     if not state or not state.get("decided"):
         return False
-    return not any(v is True and SYNONYMS.get(str(k).lower()) != "necessary"
-                   for k, v in (state.get("categories") or {}).items())
+    def necessary(k: str) -> bool:
+        cats = mapping.categories(k) if mapping is not None else frozenset()
+        return cats == {"necessary"} if cats else SYNONYMS.get(str(k).lower()) == "necessary"
+    return not any(v is True and not necessary(str(k)) for k, v in (state.get("categories") or {}).items())
 
 
-async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -> bool:
-    """Fallback for unknown banners: buttons by their text (nl/de/fr/en), shadow DOM and iframes included."""
-    from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_category_toggle, find_control
+@dataclass
+class TextResult:
+    performed: bool
+    offered: set[str] | None = None     # policy categories the settings layer's switches offer (None: not looked)
+    all_or_nothing: bool = False        # the banner has accept/decline but no settings layer at all
+
+
+async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
+                   mapper: Mapper | None = None) -> TextResult:
+    """Fallback for unknown banners: buttons by their text (nl/de/fr/en), shadow DOM and iframes included.
+
+    Per-category choices open the settings layer and read every switch's label through the same mapping step as
+    the managers' own ids (category words, vendor names), then set each switch and save."""
+    from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_control, find_toggles
 
     async def click(patterns: list[str], what: str) -> bool:
         found = await find_control(page, patterns)
@@ -261,52 +374,80 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog) -
             return False
 
     if choice == "accept-all":
-        return await click(ACCEPT, "accept")
+        return TextResult(await click(ACCEPT, "accept"))
     reject = await find_control(page, REJECT) if choice == "reject-all" else None
     if reject is not None:
         if not await click(REJECT, "reject"):
-            return False
+            return TextResult(False)
         # in a settings layer "reject all" may only switch the toggles off (Orejime's modal): when the stored
         # state is not yet a refusal and a save button sits in the same frame, save too (a second, logged click)
         await asyncio.sleep(0.3)
-        _, state = await read_state(page)
-        if not _is_refusal(state):
+        adapter, state = await read_state(page)
+        if not _is_refusal(state, mapper.mapping(state, adapter) if mapper else None):
             save = await find_control(page, SAVE)
             if save is not None and save.frame is reject.frame:
                 await click(SAVE, "save")
-        return True
+        return TextResult(True)
+    if await find_control(page, SETTINGS) is None:
+        has_buttons = await find_control(page, ACCEPT) is not None and await find_control(page, REJECT) is not None
+        if choice.startswith("only-") and has_buttons:
+            log.add("text-heuristic", "the banner offers accept and decline but no settings: no per-category choice",
+                    ok=False)
+            return TextResult(False, all_or_nothing=True)
     if not await click(SETTINGS, "settings"):
-        return False
+        return TextResult(False)
     await asyncio.sleep(0.3)
-    for cat in ("performance", "functional", "targeting"):
-        toggle = await find_category_toggle(page, cat)
-        if toggle is None:
+    toggles = await find_toggles(page)
+    mapping = build_mapping([t.label for t in toggles], explicit=mapper.domain.mapped_category if mapper else (lambda k: None),
+                            vendors=mapper.vendors if mapper else None)
+    offered: set[str] = set()
+    for t in toggles:
+        cats = set(mapping.categories(t.label)) - {"necessary", ALL}
+        if t.disabled:
+            log.add("text-heuristic", f"switch {t.label!r} is fixed (disabled); left as is")
             continue
+        offered |= cats
+        if not cats:
+            log.add("text-heuristic", f"switch {t.label!r}: no policy category ({mapping.keys[t.label].source}); left as is")
+            continue
+        on = bool(cats & wanted)
         try:
-            was = await toggle.is_checked()
-            if was != (cat in wanted):
-                await toggle.set_checked(cat in wanted, force=True, timeout=2000)
-            log.add("text-heuristic", f"{cat} -> {'on' if cat in wanted else 'off'} (was {'on' if was else 'off'})")
+            was = await t.locator.is_checked()
+            if was != on:
+                await t.locator.set_checked(on, force=True, timeout=2000)
+            log.add("text-heuristic", f"switch {t.label!r} ({'/'.join(sorted(cats))}, {mapping.keys[t.label].source}) -> "
+                                      f"{'on' if on else 'off'} (was {'on' if was else 'off'})")
         except Exception as exc:  # noqa: BLE001
-            log.add("text-heuristic", f"{cat}: {str(exc).splitlines()[0]}", ok=False)
-    return await click(SAVE, "save")
+            log.add("text-heuristic", f"{t.label!r}: {str(exc).splitlines()[0]}", ok=False)
+    if not toggles:
+        log.add("text-heuristic", "no category switches in the settings layer", ok=False)
+    return TextResult(await click(SAVE, "save"), offered=offered if toggles else None)
 
 
-def _accepted(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None = None,
+def _accepted(domain: Domain | CategoryMapping | None, state: dict[str, Any] | None, adapter: CmpAdapter | None = None,
               optional: set[str] | None = None) -> tuple[str, ...] | None:
+    """Policy categories the stored state grants (necessary with any stored decision)."""
     if not state:
         return None
-    cats: set[str | None] = set()
-    if "*" in state.get("categories", {}) and state.get("decided"):
+    mapping = domain if isinstance(domain, CategoryMapping) else (
+        Mapper(domain).mapping(state, adapter) if domain is not None else CategoryMapping())
+    cats: set[str] = set()
+    if ALL in state.get("categories", {}) and state.get("decided"):
         cats.add("necessary")   # a stored all-or-nothing decision, either way, leaves the necessary cookies on
     for k, v in state.get("categories", {}).items():
         if not v:
             continue
-        if k == "*":   # all-or-nothing managers: consent covers every category
+        if k == ALL:   # all-or-nothing managers: consent covers every category
             cats.update(optional or ())
         else:
-            cats.add(to_policy_category(domain, k, adapter))
-    return tuple(sorted(c for c in cats if c))
+            cats.update(c for c in mapping.categories(k) if c != ALL)
+    return tuple(sorted(cats))
+
+
+def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str],
+                      adapter: CmpAdapter | None = None) -> list[str]:
+    """The manager keys to grant for the wanted policy categories (the mapping step without offer or vendors)."""
+    return Mapper(domain).mapping({"categories": {k: False for k in available}}, adapter).keys_for(policy_categories, available)
 
 
 def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -335,59 +476,71 @@ def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]
     return state, None
 
 
-def with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> dict[str, Any] | None:
-    """The state as read, plus ``mapped``: how each of the manager's category names was read as a policy category
-    (so the evidence shows the mapping, and the rules reuse it without importing the browser layer)."""
-    if not state or not isinstance(state.get("categories"), dict):
-        return state
-    mapped = {k: ("*" if k == "*" else to_policy_category(domain, k, adapter)) for k in state["categories"]}
-    return {**state, "mapped": mapped}
-
-
-def _represented(domain: Domain, state: dict[str, Any], adapter: CmpAdapter | None, optional: set[str]) -> set[str]:
+def _represented(domain: Domain | CategoryMapping, state: dict[str, Any], adapter: CmpAdapter | None,
+                 optional: set[str]) -> set[str]:
     keys = state.get("categories", {})
-    if "*" in keys:
+    if ALL in keys:
         return set(optional)
-    return {to_policy_category(domain, k, adapter) for k in keys} & optional  # type: ignore[misc]
+    mapping = domain if isinstance(domain, CategoryMapping) else Mapper(domain).mapping(state, adapter)
+    return mapping.offered(optional, keys)
 
 
 async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str], method: str | None,
-                 detected: CmpAdapter | None, log: ConsentLog, patience: float = 2.5) -> ConsentOutcome:
+                 detected: CmpAdapter | None, log: ConsentLog, patience: float = 2.5,
+                 mapper: Mapper | None = None) -> ConsentOutcome:
     """Read the stored state back until it matches (managers persist asynchronously) or ``patience`` runs out."""
     loop = asyncio.get_running_loop()
     end = loop.time() + patience
+    mapper = mapper or Mapper(domain)
     while True:
-        outcome = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, final=False)
+        outcome = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, False, mapper)
         if outcome.outcome == "verified" or loop.time() >= end:
             break
         await asyncio.sleep(0.25)
-    return await _verify_once(page, choice, domain, wanted, optional, method, detected, log, final=True)
+    return await _verify_once(page, choice, domain, wanted, optional, method, detected, log, True, mapper)
 
 
 def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str], optional: set[str],
-                   adapter: CmpAdapter | None, cmp: str | None) -> tuple[dict[str, Any] | None, list[str]]:
+                   adapter: CmpAdapter | None, cmp: str | None,
+                   mapper: Mapper | None = None) -> tuple[dict[str, Any] | None, list[str]]:
     """Why a read-back state does not prove the requested choice (empty list: it does). Pure: unit-testable.
 
+    Verification is per key of the manager (category, purpose or service): a key mapped to a wanted policy
+    category must be granted, one mapped only to others must be refused; keys mapped to nothing or to
+    "necessary" prove nothing and are not judged, except that a refusal may not leave anything granted.
     Returns the state too, with the Python decoding of its TC string added when it carries one."""
     problems: list[str] = []
     if state is None:
         return state, ["no consent state could be read back from the page"]
+    mapping = (mapper or Mapper(domain)).mapping(state, adapter)
     if not state.get("decided"):
         problems.append(f"{cmp} reports no stored decision")
     else:
-        represented = _represented(domain, state, adapter, optional)
-        accepted = set(_accepted(domain, state, adapter, optional) or ()) & optional
+        keys = state.get("categories", {})
+        represented = _represented(mapping, state, adapter, optional)
+        accepted = set(_accepted(mapping, state, adapter, optional) or ()) & optional
         if not represented:
             problems.append("the stored state names none of the policy's optional categories "
-                            f"({sorted(state.get('categories', {}))}), so it cannot show the choice")
-        for cat in sorted(wanted - represented) if represented else ():
-            problems.append(f"the consent manager offers no category for '{cat}'")
-        if represented and accepted != (wanted & represented):
-            problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
+                            f"({sorted(keys)}), so it cannot show the choice")
+        # a wanted category the manager does not offer is no problem of the read-back: perform_choice records
+        # it as not offered (an only-<c> is then performed as the rest of the choice)
+        if ALL in keys:
+            if represented and accepted != (wanted & represented):
+                problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
+        else:
+            wrong = []
+            for k, v in sorted(keys.items()):
+                cats = set(mapping.categories(k)) & optional
+                if not cats:
+                    continue
+                if bool(cats & wanted) != (v is True):
+                    wrong.append(f"{k} ({'/'.join(sorted(cats))}) {'granted' if v is True else 'refused'}")
+            if wrong:
+                problems.append(f"stored categories {sorted(accepted)} differ from the requested "
+                                f"{sorted(wanted & represented)}: {', '.join(wrong)}")
         if not wanted:
             # a refusal must not leave anything granted, also not under a name no policy category covers
-            stray = sorted(k for k, v in state.get("categories", {}).items()
-                           if v is True and k != "*" and to_policy_category(domain, k, adapter) is None)
+            stray = sorted(k for k, v in keys.items() if v is True and k != ALL and not mapping.categories(k))
             if stray:
                 problems.append(f"after the refusal the manager still grants {stray}, which no policy category covers")
     state, tc_problem = _check_tc_string(state)
@@ -397,18 +550,22 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
 
 
 async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str],
-                       method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool) -> ConsentOutcome:
+                       method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool,
+                       mapper: Mapper) -> ConsentOutcome:
     adapter, state = await read_state(page)
     cmp = (adapter or detected).name if (adapter or detected) else None
-    visible = await banner_visible(page, adapter or detected, domain)
-    state, problems = state_problems(domain, state, wanted, optional, adapter or detected, cmp)
+    used = adapter or detected
+    if used is not None and not mapper.offer.items and used.offer_js:
+        mapper = replace(mapper, offer=await read_offer(page, used))
+    visible = await banner_visible(page, used, domain)
+    state, problems = state_problems(domain, state, wanted, optional, used, cmp, mapper)
     if visible:
         problems.append("the banner is still visible after the choice")
     if final:
         log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
     return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
-                          accepted_categories=_accepted(domain, state, adapter or detected, optional),
-                          state=with_mapping(domain, state, adapter or detected),
+                          accepted_categories=_accepted(mapper.mapping(state, used) if state else None, state, used, optional),
+                          state=with_mapping(domain, state, used, mapper),
                           reason="; ".join(problems),
                           steps=tuple(log.steps))
 
@@ -425,6 +582,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
     log = ConsentLog(clock)
     optional = {c.id for c in expectations.optional_categories}
     adapter = await detect_cmp(page)
+    mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
     method = None
     opened = False
     if domain.banner and domain.banner.withdraw:
@@ -449,7 +607,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
                 await _set_checked(page, sel, False, log)
             performed = await _click(page, domain.banner.save, log)
         else:
-            performed = await _by_text(page, "reject-all", set(), log)
+            performed = (await _by_text(page, "reject-all", set(), log, mapper)).performed
     if not performed and adapter is not None:
         js = adapter.withdraw_js or adapter.reject_js
         if js:
@@ -465,11 +623,12 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
                               reason="no way to withdraw consent was found on the page",
                               steps=accepted.steps + tuple(log.steps), state={"accept": accepted.state})
     await asyncio.sleep(0.3)
-    result = await verify(page, "reject-all", domain, set(), optional, method, adapter, log)
+    result = await verify(page, "reject-all", domain, set(), optional, method, adapter, log, mapper=mapper)
     outcome = "verified" if accepted.outcome == "verified" and result.outcome == "verified" else "unverified"
     reason = "; ".join(x for x in (f"accept: {accepted.reason}" if accepted.outcome != "verified" else "",
                                    f"withdraw: {result.reason}" if result.outcome != "verified" else "") if x)
     return ConsentOutcome(requested="withdraw", outcome=outcome, method=f"{accepted.method} → {method}",
                           cmp=result.cmp or accepted.cmp, accepted_categories=result.accepted_categories,
                           state={"accept": accepted.state, "withdraw": result.state}, reason=reason,
-                          steps=accepted.steps + result.steps)
+                          steps=accepted.steps + result.steps,
+                          granted_categories=tuple(sorted(expectations.accepted_categories("reject-all"))))

@@ -1,8 +1,15 @@
 """What a consent-manager adapter is: detection, state read-back, and optional API actions, all as page JavaScript.
 
 Each adapter returns plain JSON from the page so the manager's state is recorded verbatim in the observation.
-``state_js`` returns ``{decided: bool, categories: {cmpCategory: bool}, raw: any}`` or ``null`` when the manager
-is not on the page. A category key ``"*"`` means the manager only knows all-or-nothing consent.
+``state_js`` returns ``{decided: bool, categories: {cmpKey: bool}, raw: any}`` or ``null`` when the manager
+is not on the page. A category key ``"*"`` means the manager only knows all-or-nothing consent. The keys are the
+level at which the manager stores consent: its categories/purposes, or its services for managers that store
+one decision per service (Klaro, tarteaucitron).
+
+``offer_js`` returns what the manager's *live configuration* offers — ``{categories: [{id, label, required}],
+services: [{id, label, groups, required}], storage: [{kind, name}]}`` — so that categories are mapped from the
+manager's own ids and labels (:mod:`cookieaudit.consent_map`) and its storage is found under whatever name the
+integrator gave it.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ class CmpAdapter:
     # a reader of a standard many managers also speak (TCF, a JSON consent cookie): consulted only when no
     # manager-specific adapter reads a state, so a manager's own (stricter) reading is never overruled
     generic: bool = False
+    offer_js: str | None = None     # () => {categories, services, storage} from the live configuration
 
 
 _VISIBLE = "(el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && getComputedStyle(el).display !== 'none' && Number(getComputedStyle(el).opacity) > 0.05"

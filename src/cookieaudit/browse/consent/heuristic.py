@@ -105,3 +105,59 @@ WITHDRAW = [
     r"param[eè]tres\s+(des\s+)?cookies", r"gestion\s+des\s+cookies", r"cookie\s+settings", r"cookie\s+preferences",
     r"privacy\s+settings", r"manage\s+cookies", r"withdraw\s+consent",
 ]
+
+
+@dataclass
+class FoundToggle:
+    frame: Frame
+    locator: Locator
+    label: str        # the switch's own name: aria-label, the heading of its label, or the label's first line
+    disabled: bool
+
+
+_TOGGLE_SELECTOR = "input[type=checkbox], [role=switch], [role=checkbox]"
+_TOGGLE_LABEL_JS = """(el) => {
+  const clean = (t) => String(t || '').replace(/\\s+/g, ' ').trim();
+  const first = (node) => { if (!node) return '';
+    const head = node.querySelector && node.querySelector('strong, b, h1, h2, h3, h4, h5, [class*=title], [class*=name]');
+    if (head && clean(head.textContent)) return clean(head.textContent);
+    return clean((node.innerText || node.textContent || '').split('\\n').find(x => x.trim()) || ''); };
+  let name = el.getAttribute('aria-label') || '';
+  if (!name && el.getAttribute('aria-labelledby')) {
+    const root = el.getRootNode();
+    name = el.getAttribute('aria-labelledby').split(/\\s+/).map(id => first(root.getElementById ? root.getElementById(id) : document.getElementById(id))).join(' ');
+  }
+  if (!name && el.id) { const root = el.getRootNode(); const l = root.querySelector && root.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (l) name = first(l); }
+  if (!name) name = first(el.closest('label'));
+  if (!name && el.parentElement) name = first(el.parentElement);
+  const disabled = !!(el.disabled || el.getAttribute('aria-disabled') === 'true');
+  const r = el.getBoundingClientRect(); const box = el.closest('label') || el.parentElement || el; const rb = box.getBoundingClientRect();
+  const shown = (r.width > 0 && r.height > 0) || (rb.width > 0 && rb.height > 0);
+  return {name: clean(name).slice(0, 120), disabled, shown};
+}"""
+
+
+async def find_toggles(page: Page, limit: int = 40) -> list[FoundToggle]:
+    """Every visible category or service switch of the open settings layer, with its own label (any frame,
+    open shadow roots included). Their meaning is decided by the consent mapping, not here."""
+    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    out: list[FoundToggle] = []
+    seen: set[str] = set()
+    for frame in frames:
+        try:
+            loc = frame.locator(_TOGGLE_SELECTOR)
+            n = await loc.count()
+        except Exception:  # noqa: BLE001 - detached frames
+            continue
+        for i in range(min(n, limit)):
+            cand = loc.nth(i)
+            try:
+                info = await cand.evaluate(_TOGGLE_LABEL_JS, timeout=2000)
+            except Exception:  # noqa: BLE001
+                continue
+            label = info.get("name") or ""
+            if not info.get("shown") or not label or label in seen:
+                continue
+            seen.add(label)
+            out.append(FoundToggle(frame, cand, label, bool(info.get("disabled"))))
+    return out
