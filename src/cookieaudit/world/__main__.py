@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -32,13 +33,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--overrides", type=json.loads, default={},
                         help='per-shop knobs as JSON, e.g. \'{"online-3d-printen.nl": {"banner": "none"}}\'')
+    parser.add_argument("--variant-seed", type=int, default=None,
+                        help="serve a variant world: the five shops re-configured from this seed "
+                             "(see cookieaudit.world.variants)")
     args = parser.parse_args(argv)
 
     config = WorldConfig(scenario=args.scenario, latency_ms=args.latency_ms,
-                         vendor_latency_ms=args.vendor_latency_ms, seed=args.seed, overrides=args.overrides)
+                         vendor_latency_ms=args.vendor_latency_ms, seed=args.seed, overrides=args.overrides,
+                         variant_seed=args.variant_seed)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with DemoWorld(config, host=args.host, port=args.port, ca_pem=args.ca_out) as world:
+        if world.variant is not None:
+            print(world.variant.describe(), file=sys.stderr)
         print(f"demo world ({args.scenario}) serving {len(world.hosts)} hosts on https://{args.host}:{world.port}")
         print(f"CA certificate: {world.ca_pem}")
         print("resolve:")

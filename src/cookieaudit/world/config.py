@@ -62,6 +62,18 @@ affiliate_cookie_days       the shop software sets the first-party marketing coo
 tracker_delay_ms            (min, max): every JavaScript file a vendor host serves to this shop is
                             delayed by a random amount in the range, so tags fire late (flakiness tests).
 
+Variant worlds
+--------------
+``variant_seed`` (``None`` = the demo world as documented above): the five shop hosts are re-configured from
+the seed by :mod:`cookieaudit.world.variants` – consent manager (a permutation of vanilla-cookieconsent,
+Klaro, Orejime, tarteaucitron and a hand-made banner), page language (nl/de/fr/en), the manager's category
+or service ids and labels, per-service or accept/decline-only consent, categories left out, the consent
+cookie/localStorage name, page paths, link layout and distracting links. ``variants.generate(seed)`` is
+the ground truth. Every shop of a variant world starts from the compliant knobs (the default scenario's
+planted violations belong to the demo's own configuration); ``overrides`` still switch single knobs, and
+the hand-made-banner knobs apply to whichever shop drew the hand-made banner. CLI: ``python -m
+cookieaudit.world --variant-seed N``.
+
 Latency: ``latency_ms`` delays every shop response and ``vendor_latency_ms`` every vendor response by a
 uniformly random (min, max) amount drawn from ``random.Random(seed)``.
 """
@@ -120,7 +132,8 @@ class ShopKnobs:
             raise ValueError(f"tracker_delay_ms must be (min, max) with 0 <= min <= max, not {self.tracker_delay_ms}")
         for name in CUSTOM_BANNER_ONLY:
             if getattr(self, name) and cmp != "custom":
-                raise ValueError(f"{name} is a bug of the hand-made banner (online-3d-printen.be) only")
+                raise ValueError(f"{name} is a bug of the hand-made banner (online-3d-printen.be, or a variant "
+                                 "shop's hand-made banner) only")
 
     @property
     def google(self) -> bool:
@@ -175,6 +188,14 @@ class WorldConfig:
     vendor_latency_ms: tuple[int, int] = (0, 0)
     seed: int = 0
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    variant_seed: int | None = None
+
+    def variant(self):
+        """The variant world's ground truth (:class:`~cookieaudit.world.variants.WorldVariant`), or None."""
+        if self.variant_seed is None:
+            return None
+        from .variants import generate
+        return generate(self.variant_seed)
 
     def knobs(self) -> dict[str, ShopKnobs]:
         """The effective knobs of every shop (scenario, then overrides), validated."""
@@ -186,10 +207,11 @@ class WorldConfig:
         for name, (lo, hi) in (("latency_ms", self.latency_ms), ("vendor_latency_ms", self.vendor_latency_ms)):
             if not 0 <= lo <= hi:
                 raise ValueError(f"{name} must be (min, max) with 0 <= min <= max, not {(lo, hi)}")
+        variant = self.variant()
         result = {}
         for shop in SHOPS:
-            base = DEFAULT_SCENARIO[shop.host] if self.scenario == "default" else COMPLIANT
+            base = DEFAULT_SCENARIO[shop.host] if self.scenario == "default" and variant is None else COMPLIANT
             knobs = apply_overrides(base, self.overrides.get(shop.host, {}))
-            knobs.validate(shop.cmp)
+            knobs.validate(variant.shop(shop.host).manager if variant is not None else shop.cmp)
             result[shop.host] = knobs
         return result

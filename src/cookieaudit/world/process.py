@@ -39,6 +39,8 @@ class DemoWorldProcess:
                "--latency-ms", ",".join(map(str, cfg.latency_ms)),
                "--vendor-latency-ms", ",".join(map(str, cfg.vendor_latency_ms)), "--seed", str(cfg.seed),
                "--overrides", json.dumps(cfg.overrides or {})]
+        if cfg.variant_seed is not None:
+            cmd += ["--variant-seed", str(cfg.variant_seed)]
         self._log = open(self._tmp / "world.log", "w")   # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True)
         deadline = time.monotonic() + self.startup_timeout

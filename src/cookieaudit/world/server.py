@@ -25,6 +25,7 @@ from .cmplab import CmpLab, cmplab_hosts
 from .lab import Lab, lab_hosts
 from .pages import layout_for
 from .shops import ShopSite
+from .variant_site import VariantShopSite, variant_container, variant_layout
 from .tls import make_tls
 from .vendors import Vendors
 
@@ -51,8 +52,17 @@ class DemoWorld:
         self._rng = random.Random(self.config.seed)
         self._vendor_hosts = set(all_vendor_hosts())
         node_modules = find_node_modules()
-        self.shops = {shop.host: ShopSite(layout_for(shop, self.knobs[shop.host]), node_modules) for shop in SHOPS}
-        self.vendors = Vendors(self.knobs)
+        self.variant = self.config.variant()    # ground truth of a variant world (tests only), else None
+        if self.variant is None:
+            self.shops = {shop.host: ShopSite(layout_for(shop, self.knobs[shop.host]), node_modules) for shop in SHOPS}
+            self.vendors = Vendors(self.knobs)
+        else:
+            layouts = {shop.host: variant_layout(shop, self.variant.shop(shop.host), self.knobs[shop.host])
+                       for shop in SHOPS}
+            self.shops = {host: VariantShopSite(layout, node_modules) for host, layout in layouts.items()}
+            self.vendors = Vendors(self.knobs, containers={
+                layout.shop.gtm_id: variant_container(layout.shop, layout.variant, layout.knobs)
+                for layout in layouts.values()})
         self.lab = Lab()
         self.cmplab = CmpLab()
         self._runner: web.AppRunner | None = None

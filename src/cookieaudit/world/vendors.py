@@ -69,8 +69,9 @@ class Route:
 class Vendors:
     """Routes requests for vendor hosts to the right stub or endpoint."""
 
-    def __init__(self, knobs: dict[str, ShopKnobs]):
+    def __init__(self, knobs: dict[str, ShopKnobs], containers: dict[str, dict] | None = None):
         self.knobs = knobs
+        self.containers = containers    # variant worlds: GTM id -> container (else from the catalog shop)
         self.stubs = {name: _stub(name) for name in (
             "google-tag.js", "analytics.js", "clarity-tag.js", "clarity.js", "hotjar-loader.js",
             "hotjar-modules.js", "brevo-sa.js", "fbevents.js", "o3d-widget.js")}
@@ -136,7 +137,10 @@ class Vendors:
         shop = SHOPS_BY_GTM_ID.get(container_id)
         if shop is None:
             raise web.HTTPNotFound()
-        container = google_container(shop, self.knobs[shop.host])
+        if self.containers is not None:
+            container = self.containers[container_id]
+        else:
+            container = google_container(shop, self.knobs[shop.host])
         return self.google_tag({"loader": "gtm", "id": container_id, "container": container})
 
     async def gtag(self, request: web.Request, match: re.Match) -> web.StreamResponse:
