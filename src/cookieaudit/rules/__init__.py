@@ -23,6 +23,7 @@ from . import (
     banner_reject_less_prominent,
     category_violation,
     consent_by_scrolling,
+    consent_category_not_offered,
     consent_mode_cookieless_ping,
     consent_not_persisted,
     consent_not_verified,
@@ -110,7 +111,25 @@ def evaluate(observations: Iterable[Observation] | Mapping[Any, Observation], ex
     selected = [(_BY_ID[r] if r in _BY_ID else _unknown(r)) for r in rules] if rules is not None else list(RULES)
     for module in selected:
         module.check(ctx, out)
-    return sorted(out.findings(), key=sort_key)
+    return sorted(sound(out.findings(), ctx), key=sort_key)
+
+
+_CHOICE_WINDOWS = ("after-choice", "after-withdraw")
+
+
+def sound(findings: Iterable[Finding], ctx: Context) -> list[Finding]:
+    """Never a claim about a choice that did not happen: on a visit whose choice was not performed, findings of
+    rules that presuppose a choice, and findings placed after such a choice, are dropped (one place for every
+    rule). What that visit saw before the consent moment stays reported by the rules that need no choice."""
+    runs = {(r.domain, r.choice): r for r in ctx.runs}
+    out = []
+    for f in findings:
+        run = runs.get((f.domain, f.choice))
+        if run is not None and not run.choice_performed:
+            if _BY_ID[f.rule].META.needs_choice or f.details.get("window") in _CHOICE_WINDOWS:
+                continue
+        out.append(f)
+    return out
 
 
 def _unknown(rule_id: str) -> ModuleType:

@@ -44,8 +44,12 @@ def check(ctx: Context, out: Collector) -> None:
                 and (r.obs.consent.state or {}).get("granularity") == "all-or-nothing"]
         if not runs:
             continue
-        run = runs[0]
-        cmp = run.obs.consent.cmp or "the consent manager"
+        # a fact about the banner, filed under the visit that showed it untouched (never under a choice that
+        # could not be performed)
+        shown = [r for r in ctx.runs_of(domain) if r.choice == "no-interaction"] or [
+            r for r in ctx.runs_of(domain) if r.choice_performed]
+        run = shown[0] if shown else runs[0]
+        cmp = runs[0].obs.consent.cmp or run.obs.consent.cmp or "the consent manager"
         out.add(
             META.id, run, None, severity="medium", subject={"kind": "banner", "name": "granularity"},
             pointer="/consent/state/granularity", phase="before-consent",

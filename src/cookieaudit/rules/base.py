@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .context import WINDOW_PRE, WINDOW_WITHDRAW, Context, Item, Run
+from .context import WINDOW_NO_CHOICE, WINDOW_PRE, WINDOW_WITHDRAW, Context, Item, Run
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class RuleMeta:
     jurisdictions: tuple[str, ...]   # "EU" = all; NL, BE, DE, AT
     legal_basis: tuple[str, ...]     # legal.md §11 rule ids and the norms behind them
     evidence: tuple[str, ...]        # what the findings cite: requests, cookies, set_cookies, storage, consent
+    # the rule judges what happened *because of* a consent choice: it never reports on a visit whose choice was
+    # not performed (rules.evaluate drops such findings centrally; the pre-consent facts of that visit remain)
+    needs_choice: bool = False
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         def pick(d: dict[str, str]) -> Any:
@@ -35,6 +38,7 @@ class RuleMeta:
             "jurisdictions": list(self.jurisdictions),
             "legal_basis": list(self.legal_basis),
             "evidence": list(self.evidence),
+            "needs_choice": self.needs_choice,
         }
 
 
@@ -118,6 +122,9 @@ def when(run: Run, item: Item | None) -> tuple[str, str]:
         return "before the consent choice", "vóór de cookiekeuze"
     if item is not None and item.window == WINDOW_WITHDRAW:
         return "after consent was withdrawn", "nadat de toestemming was ingetrokken"
+    if item is not None and item.window == WINDOW_NO_CHOICE:
+        return (f"after an attempt at {run.choice} that could not be performed (no consent given)",
+                f"na een poging tot {run.choice} die niet kon worden uitgevoerd (geen toestemming gegeven)")
     if t is not None and t >= 0:
         return (f"{_secs(t, 'en')} s after choosing {run.choice}", f"{_secs(t, 'nl')} s na de keuze {run.choice}")
     return f"after choosing {run.choice}", f"na de keuze {run.choice}"

@@ -28,6 +28,7 @@ META = RuleMeta(
     jurisdictions=("EU",),
     legal_basis=("R13", "GDPR art. 4(11) (specific consent)", "ePrivacy Directive art. 5(3)"),
     evidence=("requests", "cookies", "storage"),
+    needs_choice=True,
 )
 
 

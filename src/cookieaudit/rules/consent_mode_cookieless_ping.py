@@ -30,6 +30,7 @@ META = RuleMeta(
     jurisdictions=("EU",),
     legal_basis=("R21", "EDPB Guidelines 2/2023 (contested)", "VG Hannover 10 A 5385/22 (DE)"),
     evidence=("requests",),
+    needs_choice=True,
 )
 
 

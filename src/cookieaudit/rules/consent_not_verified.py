@@ -37,6 +37,8 @@ def check(ctx: Context, out: Collector) -> None:
         c = run.obs.consent
         if run.choice == "no-interaction" or c.outcome in ("verified", "not-applicable"):
             continue
+        if not c.expressible:
+            continue      # the banner cannot express this choice at all: banner-no-granular-choice reports that
         sev = "medium" if c.outcome == "not-performed" else "low"
         reason = c.reason or "no reason recorded"
         out.add(

@@ -31,6 +31,7 @@ META = RuleMeta(
     jurisdictions=("EU",),
     legal_basis=("R05", "R22", "GDPR recital 32 (no pre-ticked consent)", "CJEU C-673/17 Planet49"),
     evidence=("requests",),
+    needs_choice=True,
 )
 
 

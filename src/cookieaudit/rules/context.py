@@ -7,7 +7,12 @@ categories the visitor had granted at that moment:
 - ``pre-consent``: the before-consent phase of any run, and every phase of the no-interaction run
   (browsing on without answering the banner is not consent);
 - ``after-choice``: after-choice / next-page / after-reload of a run whose choice was made;
-- ``after-withdraw``: after consent was withdrawn.
+- ``after-withdraw``: after consent was withdrawn;
+- ``no-choice``: after a choice that could not be performed (``not-performed``): nothing was consented to, and
+  rules that presuppose a choice never judge it (``RuleMeta.needs_choice``).
+
+The categories granted in ``after-choice`` are the choice *as performed* (``ConsentOutcome.granted_categories``):
+an ``only-<c>`` for a category the manager does not offer grants nothing optional.
 
 Cookies and storage are snapshots taken at the end of each phase; an item present in a later snapshot that was
 already there in an earlier window (or whose ``first_seen_t`` is negative) and was not written again is a
@@ -34,10 +39,12 @@ from ..observations import Observation
 WINDOW_PRE = "pre-consent"
 WINDOW_AFTER = "after-choice"
 WINDOW_WITHDRAW = "after-withdraw"
+# after a choice that could not be performed: no consent was given, and none may be claimed
+WINDOW_NO_CHOICE = "no-choice"
 # scenarios that are a choice followed by more steps: the choice that holds in their after-choice window
 SCENARIO_CHOICE = {"withdraw": "accept-all"}
 # for a snapshot in a window, the windows whose snapshots came earlier
-_EARLIER = {WINDOW_AFTER: (WINDOW_PRE,), WINDOW_WITHDRAW: (WINDOW_PRE, WINDOW_AFTER)}
+_EARLIER = {WINDOW_AFTER: (WINDOW_PRE,), WINDOW_WITHDRAW: (WINDOW_PRE, WINDOW_AFTER), WINDOW_NO_CHOICE: (WINDOW_PRE,)}
 _TLD_COUNTRY = {"nl": "NL", "be": "BE", "de": "DE", "at": "AT"}
 _MAX_URL = 600
 
@@ -90,6 +97,11 @@ class Run:
     jurisdiction: str
     rank: int
     items: list[Item] = field(default_factory=list)
+
+    @property
+    def choice_performed(self) -> bool:
+        """Whether the visit's choice was made at all (no-interaction needs no action)."""
+        return self.choice == "no-interaction" or self.obs.consent.outcome != "not-performed"
 
     @property
     def consent_verified(self) -> bool | None:
@@ -200,9 +212,14 @@ class Context:
         necessary = frozenset(c.id for c in self.expectations.categories if c.necessary) or frozenset({"necessary"})
         if run.choice == "no-interaction" or phase == "before-consent":
             return WINDOW_PRE, necessary
+        if not run.choice_performed:
+            return WINDOW_NO_CHOICE, necessary
         if phase == "after-withdraw":
             return WINDOW_WITHDRAW, necessary
         choice = SCENARIO_CHOICE.get(run.choice, run.choice)
+        granted = run.obs.consent.granted_categories
+        if choice == run.choice and granted is not None and choice != "accept-all":
+            return WINDOW_AFTER, frozenset(granted) | necessary
         if choice in self.choice_order:
             return WINDOW_AFTER, frozenset(self.expectations.accepted_categories(choice))
         return WINDOW_AFTER, necessary

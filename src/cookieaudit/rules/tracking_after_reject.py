@@ -28,6 +28,7 @@ META = RuleMeta(
     legal_basis=("R03", "ePrivacy Directive art. 5(3)", "AP 2025 (cookies placed even after refusal)",
                  "GBA 103/2022 (Rossel)"),
     evidence=("requests", "cookies", "storage"),
+    needs_choice=True,
 )
 
 

@@ -35,6 +35,7 @@ META = RuleMeta(
     legal_basis=("R10", "GDPR art. 7(3)", "ePrivacy Directive art. 5(3)", "EDPB CBTF report §31-35",
                  "GBA 85/2022 (Roularta)", "GBA 103/2022 (Rossel)"),
     evidence=("requests", "cookies", "storage"),
+    needs_choice=True,
 )
 
 
