@@ -231,7 +231,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
         return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
                               cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
-                              accepted_categories=_accepted(state, mapper.mapping(state, adapter), optional),
+                              accepted_categories=_accepted(mapper.mapping(state, adapter), state, adapter, optional),
                               state=with_mapping(domain, state, adapter, mapper),
                               reason="no interaction by design", steps=(), granted_categories=tuple(sorted(necessary)))
 
