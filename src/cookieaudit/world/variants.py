@@ -145,7 +145,7 @@ TARTEAUCITRON_BUILTIN = {"clarity": "clarity", "hotjar": "hotjar"}
 TARTEAUCITRON_CUSTOM_KEYS: dict[str, tuple[str, ...]] = {
     "google-analytics": ("o3dgoogleanalytics", "ga4custom", "gtmanalytics", "googleanalytics4"),
     "google-ads": ("o3dgoogleads", "adwordscustom", "gtmads", "googleadsremarketing"),
-    "brevo": ("brevo", "sendinblue", "brevotracker"),
+    "brevo": ("brevo", "brevotracker", "sibtracker"),
     "shop-preferences": ("shopprefs", "voorkeuren", "sitepreferences", "langcurrency"),
     "clarity": ("msclarity", "clarityproject"),
     "hotjar": ("hotjarcustom", "hjtracking"),
