@@ -36,7 +36,7 @@ class OfferItem:
 
     id: str
     label: str = ""
-    kind: str = "category"             # category | service
+    kind: str = "category"             # category | service | switch (a hand-made banner's switch: a candidate id)
     groups: tuple[str, ...] = ()       # a service's categories in the manager
     required: bool = False             # always on (read-only, mandatory)
 
@@ -79,7 +79,9 @@ class Offer:
         return {"categories": [{"id": i.id, "label": i.label, "required": i.required} for i in self.items if i.kind == "category"],
                 "services": [{"id": i.id, "label": i.label, "groups": list(i.groups), "required": i.required}
                              for i in self.items if i.kind == "service"],
-                "storage": [{"kind": k, "name": n} for k, n in self.storage], "level": self.level}
+                "storage": [{"kind": k, "name": n} for k, n in self.storage], "level": self.level,
+                **({"switches": [{"id": i.id, "label": i.label} for i in self.items if i.kind == "switch"][:40]}
+                   if any(i.kind == "switch" for i in self.items) else {})}
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ def build_mapping(keys: Iterable[str], offer: Offer | None = None, *,
     offer = offer or Offer()
     adapter_map = adapter_map or {}
     service_set = set(service_keys) | {i.id for i in offer.services}
-    all_keys = list(dict.fromkeys([*keys, *(i.id for i in offer.items)]))
+    # "switch" items (ids read from a hand-made banner's markup) only label a state key of the same name
+    all_keys = list(dict.fromkeys([*keys, *(i.id for i in offer.items if i.kind != "switch")]))
     out: dict[str, KeyMapping] = {}
 
     def direct(key: str) -> KeyMapping | None:

@@ -73,6 +73,7 @@ RULES: tuple[ModuleType, ...] = (
     non_eea_recipient,
     declared_not_observed,
     consent_not_verified,
+    consent_category_not_offered,
     tls_certificate_invalid,
     page_unavailable,
 )

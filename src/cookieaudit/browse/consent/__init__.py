@@ -118,12 +118,22 @@ def mapper_for(domain: Domain, expectations: Expectations | None, offer: Offer |
 
 async def read_offer(page: Page, adapter: CmpAdapter | None) -> Offer:
     """What the manager's live configuration offers (categories, services, labels, storage); empty if unknown."""
-    if adapter is None or not adapter.offer_js:
-        return Offer()
     try:
-        return Offer.from_js(await page.evaluate(adapter.offer_js))
+        if adapter is not None and adapter.offer_js:
+            return Offer.from_js(await page.evaluate(adapter.offer_js))
+        if adapter is None or adapter.generic:
+            # a banner nobody configured: what its switches offer, with their labels and markup ids
+            from .heuristic import read_switch_offer
+
+            return _only_keys_in_state(Offer.from_js(await read_switch_offer(page)))
     except Exception:  # noqa: BLE001 - navigating, or a manager version without that API
-        return Offer()
+        pass
+    return Offer()
+
+
+def _only_keys_in_state(offer: Offer) -> Offer:
+    """Switch ids are candidates, not keys: they only label a stored key of the same name (see verify)."""
+    return replace(offer, items=tuple(replace(i, kind="switch") for i in offer.items))
 
 
 def to_policy_category(domain: Domain, cmp_category: str, adapter: CmpAdapter | None = None) -> str | None:
@@ -313,8 +323,10 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     await asyncio.sleep(0.3)   # let the manager persist its state
     outcome = await verify(page, choice, domain, wanted, optional, method, adapter, log, mapper=mapper)
     if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in (outcome.state.get("categories") or {}):
-        represented = _represented(mapper.mapping(outcome.state, adapter), outcome.state, adapter, optional)
-        if represented:
+        m = mapper.mapping(outcome.state, adapter)
+        represented = _represented(m, outcome.state, adapter, optional)
+        unmapped = [k for k in outcome.state["categories"] if not m.categories(k)]
+        if represented and not unmapped:      # an unmapped key might be the missing category: claim nothing
             not_offered = tuple(sorted(optional - represented))
     return replace(outcome, not_offered=not_offered, granted_categories=_granted(necessary, wanted, outcome, mapper, adapter))
 
@@ -522,8 +534,18 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
         if not represented:
             problems.append("the stored state names none of the policy's optional categories "
                             f"({sorted(keys)}), so it cannot show the choice")
-        # a wanted category the manager does not offer is no problem of the read-back: perform_choice records
-        # it as not offered (an only-<c> is then performed as the rest of the choice)
+        # a wanted category the manager does not offer is performed as the rest of the choice (perform_choice
+        # records it as not offered); one it offers but the stored state cannot show is not proven granted
+        unmapped = sorted(k for k in keys if k != ALL and not mapping.categories(k))
+        if represented and wanted == set(optional):
+            # accept all: every key granted, also those no policy category covers
+            refused = [k for k in unmapped if keys[k] is not True]
+            if refused:
+                problems.append(f"after accepting all the manager still refuses {refused}")
+        elif represented:
+            for cat in sorted(wanted - represented):
+                problems.append(f"the stored state cannot show '{cat}': no stored key maps to it"
+                                + (f" (unmapped keys: {unmapped})" if unmapped else ""))
         if ALL in keys:
             if represented and accepted != (wanted & represented):
                 problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
@@ -555,7 +577,7 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
     adapter, state = await read_state(page)
     cmp = (adapter or detected).name if (adapter or detected) else None
     used = adapter or detected
-    if used is not None and not mapper.offer.items and used.offer_js:
+    if not mapper.offer.items and (used is None or used.offer_js or used.generic):
         mapper = replace(mapper, offer=await read_offer(page, used))
     visible = await banner_visible(page, used, domain)
     state, problems = state_problems(domain, state, wanted, optional, used, cmp, mapper)

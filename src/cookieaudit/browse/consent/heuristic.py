@@ -161,3 +161,44 @@ async def find_toggles(page: Page, limit: int = 40) -> list[FoundToggle]:
             seen.add(label)
             out.append(FoundToggle(frame, cand, label, bool(info.get("disabled"))))
     return out
+
+
+_SWITCH_OFFER_JS = """(labelOf) => {
+  const fn = eval(labelOf); const out = [];
+  const walk = (root) => { root.querySelectorAll('*').forEach(el => {
+    if (el.matches && el.matches('input[type=checkbox], [role=switch], [role=checkbox]')) out.push(el);
+    if (el.shadowRoot) walk(el.shadowRoot); }); };
+  walk(document);
+  return out.slice(0, 60).map(el => {
+    const keys = [];
+    for (const a of el.attributes) {
+      if (!/^(id|name|value|data-[\\w-]+)$/.test(a.name) || !a.value || a.value === 'on' || a.value.length > 60) continue;
+      keys.push(a.value); const parts = a.value.split(/[-_:.\\[\\]]+/).filter(Boolean);
+      if (parts.length > 1) keys.push(parts[parts.length - 1]);
+    }
+    return {label: fn(el).name, keys, disabled: fn(el).disabled};
+  });
+}"""
+
+
+async def read_switch_offer(page: Page) -> dict:
+    """What a banner nobody configured offers, read from its switches (also hidden ones of a closed settings
+    layer): each switch's label and the ids its markup carries (id, name, value, data-*), so a stored key such
+    as ``meten`` can be read through the label of the switch ``#cat-meten``."""
+    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    categories: list[dict] = []
+    seen: set[str] = set()
+    for frame in frames:
+        try:
+            switches = await frame.evaluate(_SWITCH_OFFER_JS, _TOGGLE_LABEL_JS)
+        except Exception:  # noqa: BLE001 - detached frames, strict CSP on eval
+            continue
+        for s in switches or ():
+            label = (s.get("label") or "").strip()
+            if not label:
+                continue
+            for key in s.get("keys") or ():
+                if key not in seen:
+                    seen.add(key)
+                    categories.append({"id": key, "label": label, "required": bool(s.get("disabled"))})
+    return {"level": "category", "categories": categories, "services": [], "storage": []}
