@@ -24,6 +24,13 @@ popups.o3d-faults.nl                  alert + confirm on load, a download, ``win
 busyloop.o3d-faults.nl                ``while (true) {}`` shortly after load (the renderer never answers again)
 cookiestorm.o3d-faults.nl             150 Set-Cookie headers, 3000 ``document.cookie`` writes, 2500
                                       localStorage keys and a 3-million-character localStorage value
+challenge.o3d-faults.nl               every page is a bot-challenge interstitial (403, "Just a moment...", a
+                                      challenge form) that still sets cookies and loads the tracker pixel
+parked.o3d-faults.nl                  a parked domain ("Dit domein is te koop"), with the tracker pixel
+gone.o3d-faults.nl                    a configured page (``/bestaat-niet``) answers 404; the others are healthy
+discover.o3d-faults.nl                no ``pages`` configured: the home page links a product, a listing, the
+                                      cart, the privacy page and also logout, checkout, a PDF, a language
+                                      switch, mailto and another site, which must never be visited
 ====================================  ==========================================================================
 
 Every healthy-looking page sets a server cookie ``fw_sid`` and a script cookie ``fw_pref`` with random values
@@ -75,6 +82,10 @@ BROKENCMP = fault_host("brokencmp")
 POPUPS = fault_host("popups")
 BUSYLOOP = fault_host("busyloop")
 COOKIESTORM = fault_host("cookiestorm")
+CHALLENGE = fault_host("challenge")
+PARKED = fault_host("parked")
+GONE = fault_host("gone")
+DISCOVER = fault_host("discover")
 
 OTHER_NAME = fault_host("other")                 # the only name on wrongname's certificate
 ELSEWHERE_TARGET = "www.o3d-elsewhere.com"       # where elsewhere.o3d-faults.nl sends everyone
@@ -82,7 +93,8 @@ TRACKER = "px.o3d-faults-cdn.net"                # the third party on every heal
 
 # what each fault host does, in the order of the expectations file (tests/data/expectations-faults.yaml)
 FAULT_HOSTS: tuple[str, ...] = (CONTROL, REFUSED, NODNS, POPUPS, EXPIRED, WRONGNAME, SLOW, ERROR500, LOOP,
-                                ELSEWHERE, NOBANNER, BROKENCMP, BUSYLOOP, COOKIESTORM)
+                                ELSEWHERE, NOBANNER, BROKENCMP, BUSYLOOP, COOKIESTORM, CHALLENGE, PARKED, GONE,
+                                DISCOVER)
 # answered by the server (the expired/wrong-name hosts too: their TLS handshake completes, the browser refuses it)
 SERVED_HOSTS: tuple[str, ...] = tuple(h for h in FAULT_HOSTS if h not in (REFUSED, NODNS)) + (ELSEWHERE_TARGET, TRACKER)
 
@@ -175,7 +187,7 @@ def storm_js(token: str) -> str:
 
 
 def page_html(host: str, title: str, js_token: str, *, banner: str = "shown", extra_script: str = "",
-              consent_script: str = "/consent.js") -> str:
+              consent_script: str = "/consent.js", links: str = "") -> str:
     """A plain shop page: content, a second page link, the banner (shown/hidden/none) and the tracker pixel."""
     banner_html = "" if banner == "none" else BANNER.format(hidden="hidden")
     consent = "" if banner == "none" else f'<script src="{consent_script}"></script>'
@@ -186,12 +198,49 @@ def page_html(host: str, title: str, js_token: str, *, banner: str = "shown", ex
   <h1>{escape(title)}</h1>
   <p>Dit is {escape(host)}, een winkel van de fault world. Bekijk ook <a href="/over-ons">over ons</a>.</p>
 </main>
+{links}
 {banner_html}
 {consent}
 <script>document.cookie = 'fw_pref={js_token}; Max-Age=86400; Path=/; SameSite=Lax';</script>
 <script src="https://{TRACKER}/p.js" async></script>
 {f"<script>{extra_script}</script>" if extra_script else ""}
 </body></html>"""
+
+
+CHALLENGE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Just a moment...</title></head>
+<body>
+<div class="main-wrapper" role="main">
+  <h1>{host}</h1>
+  <p>Checking your browser before accessing {host}. This process is automatic.</p>
+  <form id="challenge-form" action="/?__cf_chl_f_tk=fw" method="POST"><input type="hidden" name="md" value="x"></form>
+</div>
+<script>document.cookie = 'fw_pref={token}; Max-Age=86400; Path=/; SameSite=Lax';</script>
+<script src="https://{tracker}/p.js" async></script>
+</body></html>"""
+
+PARKED_HTML = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>{host}</title></head>
+<body>
+<h1>{host}</h1>
+<p>Dit domein is te koop! Deze domeinnaam is te koop via onze veiling. Doe een bod.</p>
+<script>document.cookie = 'fw_pref={token}; Max-Age=86400; Path=/; SameSite=Lax';</script>
+<script src="https://{tracker}/p.js" async></script>
+</body></html>"""
+
+# the discover host's links: what discovery must choose, and what it must never follow
+DISCOVER_CHOSEN = ("/", "/artikel/rode-pla-1234", "/assortiment", "/mandje", "/privacyverklaring")
+DISCOVER_NEVER = ("/account/uitloggen", "/afrekenen", "/folder.pdf", "/en/", "/mandje?add-to-cart=1234")
+DISCOVER_LINKS = f"""<header><nav>
+  <a href="/">Home</a> <a href="/assortiment">Assortiment</a> <a href="/mandje">Mandje (0)</a>
+  <a href="/account/uitloggen">Uitloggen</a> <a href="/afrekenen">Afrekenen</a>
+  <a href="/en/" hreflang="en">English</a> <a href="#">Menu</a>
+</nav></header>
+<section><article class="product-card"><a href="/artikel/rode-pla-1234">Rode PLA</a>
+  <a href="/mandje?add-to-cart=1234">In mandje</a></article>
+  <a href="/folder.pdf">Folder</a></section>
+<footer><a href="/privacyverklaring">Privacyverklaring</a> <a href="mailto:info@{fault_host('discover')}">Mail</a>
+  <a href="https://{ELSEWHERE_TARGET}/partner">Partner</a> <a href="javascript:void(0)">Chat</a></footer>"""
 
 
 class FaultWorld:
@@ -355,7 +404,21 @@ class FaultWorld:
             for i in range(STORM_HEADER_COOKIES):
                 resp.headers.add("Set-Cookie", f"storm{i}={token}{i}; Path=/; Secure; SameSite=Lax")
             return resp
-        if host in (CONTROL, ELSEWHERE_TARGET, EXPIRED, WRONGNAME):
+        if host in (CHALLENGE, PARKED):
+            html = CHALLENGE_HTML if host == CHALLENGE else PARKED_HTML
+            resp = web.Response(text=html.format(host=host, token=self._token(host, "fw_pref"), tracker=TRACKER),
+                                status=403 if host == CHALLENGE else 200, content_type="text/html",
+                                headers={"Cache-Control": "no-cache"})
+            resp.set_cookie("fw_sid", self._token(host, "fw_sid"), path="/", httponly=True, secure=True, samesite="Lax")
+            return resp
+        if host == GONE and path == "/bestaat-niet":
+            return self._page(host, "Pagina niet gevonden", status=404)
+        if host == DISCOVER:
+            if path in DISCOVER_NEVER or path == "/folder.pdf":
+                return web.Response(text="must never be visited", status=410)
+            return self._page(host, "Welkom" if path == "/" else path.strip("/"),
+                              links=DISCOVER_LINKS if path == "/" else "")
+        if host in (CONTROL, ELSEWHERE_TARGET, EXPIRED, WRONGNAME, GONE):
             return self._page(host, "Over ons" if path == "/over-ons" else "Welkom")
         raise web.HTTPNotFound(text=f"unknown host {host!r}")
 

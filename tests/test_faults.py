@@ -36,8 +36,9 @@ from cookieaudit.scan import ScanOptions, ScanResult, run_scan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faultworld import (  # noqa: E402
-    BROKENCMP, BUSYLOOP, CONTROL, COOKIESTORM, ELSEWHERE, ELSEWHERE_TARGET, ERROR500, EXPIRED, FAULT_HOSTS,
-    LOOP, NOBANNER, NODNS, POPUPS, REFUSED, SLOW, STORM_STORAGE_KEYS, WRONGNAME, FaultWorld,
+    BROKENCMP, BUSYLOOP, CHALLENGE, CONTROL, COOKIESTORM, DISCOVER, DISCOVER_CHOSEN, DISCOVER_NEVER, ELSEWHERE,
+    ELSEWHERE_TARGET, ERROR500, EXPIRED, FAULT_HOSTS, GONE, LOOP, NOBANNER, NODNS, PARKED, POPUPS, REFUSED, SLOW,
+    STORM_STORAGE_KEYS, WRONGNAME, FaultWorld,
 )
 
 pytestmark = pytest.mark.browser
@@ -352,6 +353,69 @@ def test_nothing_from_one_domain_leaks_into_another(matrix):
         for uid in re.findall(r"fw_uid=([0-9a-f]+)", cookie):
             assert uid_owner[uid] == referer, f"{referer} sent the fw_uid issued on {uid_owner[uid]}"
     assert any("fw_uid=" in c for _, c in matrix.world.tracker_log)   # the check above was not vacuous
+
+
+# --- pages that are not the site, a configured page that is gone, discovered pages ------------------------------
+@pytest.mark.parametrize("host,kind,phrase", [(CHALLENGE, "bot-challenge", "just a moment"),
+                                              (PARKED, "parked", "deze domeinnaam is te koop")])
+def test_page_that_is_not_the_site_is_recorded_and_never_judged(matrix, host, kind, phrase):
+    v = visit(matrix.doc, host)
+    obs = observation(matrix.run_dir, host)
+    assert v["status"] == "incomplete" == obs.status
+    assert obs.not_site["reason"] in v["errors"][0] and obs.not_site["reason"].startswith(
+        f"not the site: {kind.replace('-', ' ').replace('parked', 'parked domain')}")
+    assert obs.not_site["kind"] == kind and obs.not_site["matched"] == phrase
+    assert v["not_site"]["kind"] == kind
+    # the screenshot is the reason, and it is on disk
+    assert obs.not_site["screenshot"] and (matrix.run_dir / obs.not_site["screenshot"]).is_file()
+    # the walk stopped there: no consent action on a page that is not the site, no later page
+    assert [p.phase for p in obs.pages] == ["before-consent"]
+    # the page did load the tracker pixel and set cookies (recorded) - and still no finding about it
+    assert any(r.url.startswith("https://px.o3d-faults-cdn.net/") for r in obs.requests)
+    assert {c.name for c in obs.cookies} >= {"fw_sid", "fw_pref"}
+    assert [f for f in matrix.doc["findings"] if f["domain"] == host] == []
+    assert any(m.startswith(f"{host}/{CHOICE}: ") and "not the site" in m for m in matrix.doc["missing"])
+
+
+def test_configured_page_that_answers_404_is_reported_and_the_walk_goes_on(matrix):
+    v = visit(matrix.doc, GONE)
+    obs = observation(matrix.run_dir, GONE)
+    assert v["status"] == "complete", v["errors"]
+    walked = [(p.phase, p.url.rsplit("/", 1)[-1], p.status) for p in obs.pages]
+    assert walked == [("before-consent", "", 200), ("after-choice", "", None), ("next-page", "bestaat-niet", 404),
+                      ("next-page", "over-ons", 200), ("after-reload", "", 200)]
+    gone = obs.pages[2]
+    assert "HTTP 404" in gone.error and gone.screenshot and (matrix.run_dir / gone.screenshot).is_file()
+    found = [f for f in matrix.doc["findings"] if f["domain"] == GONE and f["rule"] == "page-unavailable"]
+    assert len(found) == 1 and found[0]["severity"] == "low"
+    assert found[0]["details"]["status"] == 404 and found[0]["details"]["url"].endswith("/bestaat-niet")
+    assert found[0]["evidence"][0]["pointer"] == "/pages/2"
+    assert not obs.not_site
+
+
+def test_pages_are_discovered_when_none_are_configured(matrix):
+    dom = next(d for d in matrix.doc["domains"] if d["host"] == DISCOVER)
+    assert dom["pages_source"] == "discovered" and dom["pages"] == list(DISCOVER_CHOSEN)
+    assert [p["kind"] for p in dom["discovery"]["pages"]] == ["home", "product", "category", "cart", "privacy"]
+    record = json.loads((matrix.run_dir / dom["discovery"]["record"]).read_text(encoding="utf-8"))
+    assert record["home"]["status"] == 200 and record["error"] is None
+    rejected = {c["url"].split(DISCOVER, 1)[-1]: c["rejected"] for c in record["candidates"] if c["rejected"]}
+    assert rejected["/account/uitloggen"].startswith("logout") and rejected["/afrekenen"].startswith("checkout")
+    assert rejected["/folder.pdf"] == "download" and rejected["/en/"] == "language switch to en"
+    assert rejected["/mandje?add-to-cart=1234"].startswith("state-changing")
+    assert any(r.startswith("external site") for r in rejected.values())
+    assert any(r.startswith("scheme mailto") for r in rejected.values())
+    # the visit walked exactly that list, and nothing it must never follow was requested by anyone
+    obs = observation(matrix.run_dir, DISCOVER)
+    assert obs.status == "complete", obs.errors
+    assert [urlsplit(p.url).path for p in obs.pages if p.phase in ("before-consent", "next-page")] == list(DISCOVER_CHOSEN)
+    asked = {path for h, _m, path in matrix.world.requests_log if h == DISCOVER}
+    assert asked >= set(DISCOVER_CHOSEN) and not asked & {p for p in DISCOVER_NEVER if "?" not in p}
+    configured = next(d for d in matrix.doc["domains"] if d["host"] == CONTROL)
+    assert configured["pages_source"] == "configured" and configured["pages"] == ["/", "/over-ons"]
+    assert "discovery" not in configured
+    html = (matrix.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "/artikel/rode-pla-1234" in html
 
 
 # --- the browser dies --------------------------------------------------------------------------------------------

@@ -150,6 +150,11 @@ def domain_view(run: RunData, d: dict[str, Any], L: Labels) -> dict[str, Any]:
     return {
         "host": host, "country": d.get("country") or "—", "locale": d.get("locale") or "—",
         "timezone": d.get("timezone") or "—", "vendors": vendors, "vendors_derived": derived, "third": third,
+        "pages": [{"path": p.get("path", ""), "kind": p.get("kind", "")}
+                  for p in (d.get("discovery") or {}).get("pages") or []]
+        or [{"path": p, "kind": ""} for p in d.get("pages") or []],
+        "pages_source": d.get("pages_source") or "configured",
+        "discovery_error": (d.get("discovery") or {}).get("error"),
         "cookies": [{**e["row"], "where": _where(e["where"], L, choices)}
                     for _, e in sorted(cookies.items(), key=lambda kv: (kv[1]["row"]["party"], str(kv[0])))],
         "storage": [{**e, "where": _where(e["where"], L, choices)}
