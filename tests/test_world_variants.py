@@ -206,7 +206,12 @@ def test_each_manager_shows_its_banner_and_gates_the_vendors(playwright, seed):
                     assert page.is_visible(banner), (shop.host, shop.manager)
                     assert not {urlsplit(u).hostname for u in requests} & VENDOR_HOSTS, shop.host
                     page.click(accept if action == "accept" else reject)
-                    page.wait_for_timeout(1500)
+                    expected = set().union(*(h for c, h in CATEGORY_HOSTS.items() if c in shop.offered))
+                    for _ in range(30 if action == "accept" else 6):   # until the vendors ran, at most 3 s
+                        page.wait_for_timeout(100)
+                        if action == "accept" and expected <= {urlsplit(u).hostname for u in requests}:
+                            break
+                    page.wait_for_timeout(200)
                     loaded = {urlsplit(u).hostname for u in requests} & VENDOR_HOSTS
                     if action == "accept":
                         for category, hosts in CATEGORY_HOSTS.items():

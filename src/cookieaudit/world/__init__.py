@@ -18,6 +18,14 @@ Layout: ``config`` (scenarios, knobs) → ``tags`` (which snippets a shop embeds
 (``DemoWorld``). ``static/vendor`` holds the vendor stubs, ``static/shop`` the shops' own files; the
 consent managers themselves are served from ``node_modules`` (``make setup``).
 
+Variant worlds: ``WorldConfig(variant_seed=N)`` (CLI ``--variant-seed N``; ``DemoWorldProcess`` passes it on)
+serves the same five shop hosts re-configured from seed N the way other integrators would configure them:
+another consent manager per shop, page language nl/de/fr/en, the manager's own category/purpose/service ids
+and labels, per-service or accept/decline-only consent, categories left out, renamed consent cookies and
+localStorage keys, other page paths, link layouts and distracting links. ``variants.generate(N)`` is the
+ground truth (for tests only); without a variant seed the demo world is exactly as described above. See
+:mod:`cookieaudit.world.variants`.
+
 The same server also answers for the *banner lab* (:mod:`cookieaudit.world.lab`, ``*.o3d-lab.nl``): one
 hand-made banner per host — unknown markup, shadow DOM, an iframe, German and French texts, and the banner
 designs the judging rules look for (no reject on the first layer, a tiny reject link, pre-ticked boxes, a
