@@ -35,7 +35,7 @@ META = RuleMeta(
     },
     severity="low",
     jurisdictions=("EU",),
-    legal_basis=("audit coverage (no legal requirement): the page could not be assessed",),
+    legal_basis=("R01-R03 (not assessed on a page that could not be audited)", "audit coverage, no legal requirement"),
     evidence=("pages",),
 )
 
