@@ -56,6 +56,7 @@ class Offer:
     items: tuple[OfferItem, ...] = ()
     storage: tuple[tuple[str, str], ...] = ()      # ((kind, name), …) e.g. (("cookie", "o3d_consent"),)
     level: str = "category"                        # where the manager stores consent: category | service
+    granular_ui: bool = True                       # False: the visitor can only accept or decline (no settings)
 
     @classmethod
     def from_js(cls, data: Mapping[str, Any] | None) -> "Offer":
@@ -66,7 +67,7 @@ class Offer:
         storage = tuple((str(s.get("kind")), str(s.get("name"))) for s in data.get("storage") or ()
                         if isinstance(s, Mapping) and s.get("name"))
         level = "service" if data.get("level") == "service" else "category"
-        return cls(tuple(items), storage, level)
+        return cls(tuple(items), storage, level, data.get("granular_ui") is not False)
 
     def item(self, key: str) -> OfferItem | None:
         return next((i for i in self.items if i.id == key), None)
@@ -80,6 +81,7 @@ class Offer:
                 "services": [{"id": i.id, "label": i.label, "groups": list(i.groups), "required": i.required}
                              for i in self.items if i.kind == "service"],
                 "storage": [{"kind": k, "name": n} for k, n in self.storage], "level": self.level,
+                "granular_ui": self.granular_ui,
                 **({"switches": [{"id": i.id, "label": i.label} for i in self.items if i.kind == "switch"][:40]}
                    if any(i.kind == "switch" for i in self.items) else {})}
 

@@ -254,8 +254,10 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     performed = False
     before: dict[str, Any] | None = None
     if adapter is not None and choice.startswith("only-") and not domain.banner:
-        if adapter.all_or_nothing:
-            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent", ok=False)
+        if adapter.all_or_nothing or not mapper.offer.granular_ui:
+            # no per-category choice a visitor could make: the API could set one, but that is not the banner's
+            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent"
+                    + ("" if adapter.all_or_nothing else " (its configuration shows no way to the preferences)"), ok=False)
             _, current = await read_state(page)
             state = {**(with_mapping(domain, current, adapter, mapper) or {}), "granularity": "all-or-nothing"}
             return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,

@@ -39,7 +39,12 @@ VANILLA = CmpAdapter(
         for (const [sid, sv] of Object.entries((c && c.services) || {})) services.push({id: sid, label: strip(sv && sv.label), groups: [id]});
       }
       const ck = cfg.cookie || {};
-      return {level: 'category', categories, services, storage: [{kind: ck.useLocalStorage ? 'localStorage' : 'cookie', name: ck.name || 'cc_cookie'}]};
+      // can a visitor reach the preferences modal at all? (a "manage" button on the banner or a page link)
+      let prefs = !!document.querySelector('[data-cc="show-preferencesModal"]');
+      try { for (const l of Object.values(((cfg.language || {}).translations) || {}))
+        if (l && l.consentModal && l.consentModal.showPreferencesBtn) prefs = true; } catch (e) {}
+      return {level: 'category', categories, services, granular_ui: prefs,
+              storage: [{kind: ck.useLocalStorage ? 'localStorage' : 'cookie', name: ck.name || 'cc_cookie'}]};
     }""",
     apply_js="""(wanted) => { const cc = window.CookieConsent;
       cc.acceptCategory(wanted); if (cc.hide) cc.hide(); if (cc.hidePreferences) cc.hidePreferences(); return true; }""",
