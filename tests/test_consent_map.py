@@ -102,3 +102,10 @@ def test_unknown_stays_unmapped_and_all_or_nothing_is_its_own_key(vendors):
     assert m.categories("zz9") == frozenset() and m.keys["zz9"].source == "unmapped"
     assert m.categories("*") == {"*"}
     assert m.offered({"performance"}) == set()
+
+
+def test_a_single_key_for_everything_optional_is_all_or_nothing():
+    # a hand-made accept/decline banner storing {"necessary": true, "optional": false}
+    m = build_mapping(["necessary", "optional"])
+    assert m.categories("optional") == {"*"} and m.all_keys(["necessary", "optional"]) == ["optional"]
+    assert m.categories("necessary") == {"necessary"}

@@ -28,6 +28,9 @@ from typing import Any, Callable, Iterable, Mapping
 from .category_names import categories_in_text, fold
 
 ALL = "*"    # the key of all-or-nothing managers: one decision for everything
+# key names that mean "every optional category at once" (a hand-made accept/decline banner's record)
+ALL_WORDS = {"optional", "all", "nonessential", "non essential", "non necessary", "nonnecessary", "extra", "allow all",
+             "accept all", "alle", "tous", "tout", "toutes", "alles", "optionnel", "optionnels", "optioneel", "optional cookies"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,10 @@ class CategoryMapping:
         w = set(wanted)
         return [k for k in sorted(keys) if self.categories(k) & w and ALL not in self.categories(k)]
 
+    def all_keys(self, keys: Iterable[str]) -> list[str]:
+        """Keys that stand for every optional category at once (``*`` or a key named so)."""
+        return [k for k in keys if k == ALL or ALL in self.categories(k)]
+
     def first(self, key: str) -> str | None:
         km = self.keys.get(key)
         return km.categories[0] if km and km.categories else None
@@ -215,6 +222,8 @@ def build_mapping(keys: Iterable[str], offer: Offer | None = None, *,
             return KeyMapping(key, ("necessary",), "manager: required", kind, label)
         if kind == "service":
             return None     # services: their group first, then the vendor (below)
+        if fold(key) in ALL_WORDS:
+            return KeyMapping(key, (ALL,), "synonym (all optional)", kind, label)
         for text, src in ((key, "synonym (id)"), (label, "synonym (label)")):
             cats = categories_in_text(text)
             if cats:

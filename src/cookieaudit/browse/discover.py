@@ -390,6 +390,35 @@ async def discover_pages(browser: Any, domain: Any, policy: Any, user_agent: str
                 raise RuntimeError(f"the home page redirected to another site: {final}")
             links = await page.evaluate(LINKS_JS)
             chosen = select_pages(final, links, domain.locale)
+            # a chosen page that answers with an error (a stale "offers 2019" link) is replaced by the next-best
+            # link of its kind: probe each once with the context's own request client, drop failures, choose again
+            probes: list[dict[str, Any]] = []
+            failed: set[str] = set()
+            for _round in range(3):
+                bad = []
+                for p in chosen["pages"][1:]:
+                    if p["url"] in {x["url"] for x in probes}:
+                        continue
+                    try:
+                        r = await context.request.get(p["url"], timeout=nav_timeout * 1000, max_redirects=5)
+                        status = r.status
+                        await r.dispose()
+                    except Exception as exc:  # noqa: BLE001 - recorded; the walk will record it too
+                        status = None
+                        probes.append({"url": p["url"], "kind": p["kind"], "error": str(exc).splitlines()[0][:200]})
+                        continue
+                    probes.append({"url": p["url"], "kind": p["kind"], "status": status})
+                    if status >= 400:
+                        bad.append(p["url"])
+                if not bad:
+                    break
+                failed |= set(bad)
+                chosen = select_pages(final, [lk for lk in links if normalise(lk.get("href") or "") not in failed
+                                              and (lk.get("href") or "") not in failed], domain.locale)
+            if probes:
+                record["probes"] = probes
+                if failed:
+                    record["replaced"] = sorted(failed)
             record.update(pages=chosen["pages"], candidates=chosen["candidates"],
                           kinds_not_found=chosen["kinds_not_found"], links=len(links))
 

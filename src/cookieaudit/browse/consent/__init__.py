@@ -446,12 +446,13 @@ def _accepted(domain: Domain | CategoryMapping | None, state: dict[str, Any] | N
     mapping = domain if isinstance(domain, CategoryMapping) else (
         Mapper(domain).mapping(state, adapter) if domain is not None else CategoryMapping())
     cats: set[str] = set()
-    if ALL in state.get("categories", {}) and state.get("decided"):
+    alls = set(mapping.all_keys(state.get("categories", {})))
+    if alls and state.get("decided"):
         cats.add("necessary")   # a stored all-or-nothing decision, either way, leaves the necessary cookies on
     for k, v in state.get("categories", {}).items():
         if not v:
             continue
-        if k == ALL:   # all-or-nothing managers: consent covers every category
+        if k in alls:   # all-or-nothing managers: consent covers every category
             cats.update(optional or ())
         else:
             cats.update(c for c in mapping.categories(k) if c != ALL)
@@ -493,9 +494,9 @@ def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]
 def _represented(domain: Domain | CategoryMapping, state: dict[str, Any], adapter: CmpAdapter | None,
                  optional: set[str]) -> set[str]:
     keys = state.get("categories", {})
-    if ALL in keys:
-        return set(optional)
     mapping = domain if isinstance(domain, CategoryMapping) else Mapper(domain).mapping(state, adapter)
+    if mapping.all_keys(keys):
+        return set(optional)
     return mapping.offered(optional, keys)
 
 
@@ -539,7 +540,9 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
         # a wanted category the manager does not offer is performed as the rest of the choice (perform_choice
         # records it as not offered); one it offers but the stored state cannot show is not proven granted
         unmapped = sorted(k for k in keys if k != ALL and not mapping.categories(k))
-        if represented and wanted == set(optional):
+        if mapping.all_keys(keys):
+            pass
+        elif represented and wanted == set(optional):
             # accept all: every key granted, also those no policy category covers
             refused = [k for k in unmapped if keys[k] is not True]
             if refused:
@@ -548,7 +551,7 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
             for cat in sorted(wanted - represented):
                 problems.append(f"the stored state cannot show '{cat}': no stored key maps to it"
                                 + (f" (unmapped keys: {unmapped})" if unmapped else ""))
-        if ALL in keys:
+        if mapping.all_keys(keys):
             if represented and accepted != (wanted & represented):
                 problems.append(f"stored categories {sorted(accepted)} differ from the requested {sorted(wanted & represented)}")
         else:
@@ -564,7 +567,7 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
                                 f"{sorted(wanted & represented)}: {', '.join(wrong)}")
         if not wanted:
             # a refusal must not leave anything granted, also not under a name no policy category covers
-            stray = sorted(k for k, v in keys.items() if v is True and k != ALL and not mapping.categories(k))
+            stray = sorted(k for k, v in keys.items() if v is True and k not in mapping.all_keys(keys) and not mapping.categories(k))
             if stray:
                 problems.append(f"after the refusal the manager still grants {stray}, which no policy category covers")
     state, tc_problem = _check_tc_string(state)
