@@ -3,14 +3,17 @@ consent-not-verified. Each has a positive and a negative case on the stored fixt
 
 from __future__ import annotations
 
-from test_rules_support import (AT, BE, NL_COMPLIANT, NL_WINKEL, expectations, max_severity, obs, observations, only, raw,
-                                request, run)
+from test_rules_support import (AT, BE, NL_COMPLIANT, NL_WINKEL, exhibits, expectations, max_severity, obs, observations,
+                                only, raw, request, run)
 
 
 # -- pre-consent-tracking -------------------------------------------------------------------------------
 
 def test_pre_consent_hotjar_on_nl_is_a_violation():
-    f = run(observations(NL_WINKEL), rules=["pre-consent-tracking"])
+    grouped = run(observations(NL_WINKEL), rules=["pre-consent-tracking"])
+    # one finding for Hotjar before consent, its requests, cookies and storage item as exhibits
+    assert len(only(grouped, "pre-consent-tracking", vendor="hotjar")) == 1
+    f = exhibits(grouped)
     hj = only(f, "pre-consent-tracking", vendor="hotjar")
     hosts = {x.subject.get("host") for x in hj if x.subject["kind"] == "request"}
     assert {"static.hotjar.com", "script.hotjar.com", "content.hotjar.io", "ws.hotjar.com"} <= hosts
@@ -30,7 +33,7 @@ def test_pre_consent_hotjar_on_nl_is_a_violation():
 
 
 def test_pre_consent_ga4_on_be_is_a_violation_without_exemption():
-    f = run(observations(BE), rules=["pre-consent-tracking", "nl-analytics-exemption"])
+    f = exhibits(run(observations(BE), rules=["pre-consent-tracking", "nl-analytics-exemption"]))
     ga = only(f, "pre-consent-tracking", vendor="google-analytics")
     assert {x.subject["kind"] for x in ga} == {"request", "cookie"}
     assert all(x.severity == "high" and x.jurisdiction == "BE" for x in ga)
@@ -122,7 +125,7 @@ def test_tracking_after_reject_google_ads_pixel_on_be():
 
 
 def test_tracking_after_reject_hotjar_keeps_running_but_leftovers_are_not_repeated():
-    f = run(observations(NL_WINKEL), rules=["tracking-after-reject"])
+    f = exhibits(run(observations(NL_WINKEL), rules=["tracking-after-reject"]))
     subjects = {(x.subject["kind"], x.subject.get("host") or x.subject.get("name")) for x in f}
     assert subjects == {("request", "ws.hotjar.com"), ("request", "content.hotjar.io"),
                         ("cookie", "_hjAbsoluteSessionInProgress")}
@@ -163,7 +166,9 @@ def test_tracking_after_withdraw():
 # -- category-violation ---------------------------------------------------------------------------------
 
 def test_category_violation_brevo_in_only_performance():
-    f = run(observations(AT), rules=["category-violation"])
+    grouped = run(observations(AT), rules=["category-violation"])
+    assert len(grouped) == 1 and grouped[0].vendor == "brevo"
+    f = exhibits(grouped)
     assert f and all(x.vendor == "brevo" and x.choice == "only-performance" and x.severity == "high" for x in f)
     subj = {x.subject.get("host") or x.subject.get("name") for x in f}
     assert subj == {"sibautomation.com", "in-automate.brevo.com", "sib_cuid"}

@@ -3,7 +3,7 @@ de-gtm-before-consent, de-google-fonts-before-consent."""
 
 from __future__ import annotations
 
-from test_rules_support import AT, BE, DE, NL_COMPLIANT, NL_WINKEL, expectations, obs, observations, only, raw, request, run
+from test_rules_support import AT, BE, DE, NL_COMPLIANT, NL_WINKEL, exhibits, expectations, obs, observations, only, raw, request, run
 
 
 # -- ga-ip-not-anonymised -------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_gtm_after_consent_negative():
 # -- de-google-fonts-before-consent -----------------------------------------------------------------------
 
 def test_google_fonts_before_consent_on_de():
-    f = run(observations(DE), rules=["de-google-fonts-before-consent"])
+    f = exhibits(run(observations(DE), rules=["de-google-fonts-before-consent"]))
     assert {x.subject["host"] for x in f} == {"fonts.googleapis.com", "fonts.gstatic.com"}
     assert all(x.severity == "medium" and x.choice == "no-interaction" for x in f)
     css = next(x for x in f if x.subject["host"] == "fonts.googleapis.com")

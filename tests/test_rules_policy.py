@@ -3,7 +3,7 @@ cookie-lifetime, non-eea-recipient."""
 
 from __future__ import annotations
 
-from test_rules_support import AT, BE, DE, NL_COMPLIANT, NL_WINKEL, expectations, obs, observations, only, raw, request, run
+from test_rules_support import AT, BE, DE, NL_COMPLIANT, NL_WINKEL, exhibits, expectations, obs, observations, only, raw, request, run
 
 
 # -- undeclared-tracker ---------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_cookie_lifetime_only_declared_retention_is_low():
     for c in d["cookies"]:
         if c["name"].startswith("_ga"):
             c["expires"] = 1795687220 + 33696000
-    f = run([obs(d)], rules=["cookie-lifetime"])
+    f = exhibits(run([obs(d)], rules=["cookie-lifetime"]))
     assert {x.subject["name"] for x in f} == {"_ga", "_ga_PRINTEN01"}
     assert all(x.severity == "low" and x.details["exceeds"] == ["declared-retention"] for x in f)
 

@@ -71,6 +71,35 @@ def run(observations_: Iterable[Observation], rules: Iterable[str] | None = None
     return evaluate(obs_list, exp or expectations(), kb(), paths, rules=rules)
 
 
+def exhibits(findings: list[Finding]) -> list[Finding]:
+    """Findings are grouped per (rule, domain, choice, vendor or unknown host); this expands each grouped finding
+    into one view per distinct subject among its exhibits (first occurrence: its choice, time, phase, message,
+    details and pointer; ``count``/``choices`` over that subject's exhibits), i.e. what the findings were before
+    grouping. Findings about a visit or a banner are returned as they are."""
+    import dataclasses
+
+    from cookieaudit.findings import Evidence, subject_key
+
+    out: list[Finding] = []
+    for f in findings:
+        if not f.exhibits:
+            out.append(f)
+            continue
+        per: dict[str, list[dict[str, Any]]] = {}
+        for e in f.exhibits:
+            per.setdefault(subject_key(e["subject"]), []).append(e)
+        for es in per.values():
+            e = es[0]
+            details = {**e["details"], "count": len(es)}
+            if "choices" in f.details:
+                details["choices"] = [c for c in f.details["choices"] if any(x["choice"] == c for x in es)]
+            out.append(dataclasses.replace(
+                f, subject=e["subject"], choice=e["choice"], t=e["t"], phase=e["phase"], severity=e["severity"],
+                message=e["message"], message_nl=e["message_nl"], details=details,
+                evidence=(Evidence(observation=e["observation"], pointer=e["pointer"]),)))
+    return out
+
+
 def only(findings: list[Finding], rule: str, **match: Any) -> list[Finding]:
     out = [f for f in findings if f.rule == rule]
     for k, v in match.items():

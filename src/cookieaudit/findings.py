@@ -52,6 +52,12 @@ class Finding:
     t: float | None = None              # seconds relative to the consent action
     details: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    # grouped findings: every record that proves it (one per cookie, request or storage item, with its own
+    # observation, pointer, choice, phase, t and message); the first is the one shown in ``subject``/``t``
+    exhibits: tuple[dict[str, Any], ...] = ()
+    # the ids the same facts had before findings were grouped (one per exhibit subject): baselines and waivers
+    # written against those ids keep matching (cookieaudit.gate)
+    aliases: tuple[str, ...] = ()
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -69,6 +75,8 @@ class Finding:
         known = {f.name for f in dataclasses.fields(cls)}
         d = {k: v for k, v in d.items() if k in known}
         d["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
+        d["exhibits"] = tuple(d.get("exhibits") or ())
+        d["aliases"] = tuple(d.get("aliases") or ())
         return cls(**d)
 
 
@@ -87,6 +95,34 @@ def subject_key(subject: dict[str, Any]) -> str:
 def finding_id(rule: str, domain: str, choice: str, vendor: str | None, subject: dict[str, Any]) -> str:
     raw = "|".join([rule, domain, choice, vendor or "-", subject_key(subject)])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def group_key(vendor: str | None, subject: dict[str, Any]) -> str:
+    """What a grouped finding is about besides its rule and visit: the vendor, else the (unknown) host."""
+    if vendor:
+        return f"vendor:{vendor}"
+    kind = subject.get("kind", "")
+    if kind == "request":
+        host = subject.get("host", "")
+    elif kind == "cookie":
+        host = str(subject.get("domain", "")).lstrip(".")
+    elif kind == "storage":
+        origin = str(subject.get("origin", ""))
+        host = origin.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    else:
+        return subject_key(subject)
+    return f"host:{host.lower()}"
+
+
+def grouped_id(rule: str, domain: str, choice: str, vendor: str | None, key: str) -> str:
+    """Id of a grouped finding: rule, domain, choice, vendor and the group key (never one exhibit)."""
+    raw = "|".join([rule, domain, choice, vendor or "-", "group", key])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def all_ids(f: dict[str, Any]) -> list[str]:
+    """A finding's id and the earlier per-subject ids it stands for (``aliases``)."""
+    return [f["id"], *[a for a in f.get("aliases") or () if a != f["id"]]]
 
 
 def load_findings(path: str | Path) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..findings import FINDINGS_SCHEMA, subject_key
+from ..findings import FINDINGS_SCHEMA, all_ids, subject_key
 from .summary import add_warning, recompute_summary
 
 BaselineLike = dict[str, Any] | str | Path
@@ -84,11 +84,29 @@ def apply_baseline(doc: dict[str, Any], baseline: BaselineLike) -> dict[str, Any
         if _domain_scoped(f):
             base_by_key.setdefault(_loose_key(f), f)
 
+    # grouped findings carry the per-subject ids they replaced (``aliases``): a baseline written before grouping
+    # (one finding per cookie/request) or after it matches either way
+    base_by_alias: dict[str, dict[str, Any]] = {}
+    for f in base_findings.values():
+        for a in all_ids(f)[1:]:
+            base_by_alias.setdefault(a, f)
+
     current_ids = set()
     matched_base: set[str] = set()
     for f in out.get("findings", []):
         current_ids.add(f["id"])
         prev = base_findings.get(f["id"])
+        for a in all_ids(f):
+            if prev is not None:
+                break
+            prev = base_findings.get(a) or base_by_alias.get(a)
+        if prev is None:
+            prev = base_by_alias.get(f["id"])
+        if prev is not None:
+            # every pre-grouping finding this one stands for is matched, not resolved
+            for a in all_ids(f):
+                if a in base_findings:
+                    matched_base.add(a)
         if prev is None and _domain_scoped(f):
             prev = base_by_key.get(_loose_key(f))
             if prev is not None:

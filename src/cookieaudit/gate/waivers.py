@@ -90,7 +90,8 @@ class Waiver(_Strict):
 
     def covers(self, f: dict[str, Any]) -> bool:
         if self.id is not None:
-            return f.get("id") == self.id
+            # also an id the finding had before findings were grouped per vendor (``aliases``)
+            return f.get("id") == self.id or self.id in (f.get("aliases") or ())
         assert self.match is not None
         return self.match.matches(f)
 

@@ -22,6 +22,7 @@ info level by ``tracking-after-reject``. The ``withdraw`` scenario is accept-all
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +30,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from ..expectations import Expectations
-from ..findings import Evidence, Finding, severity_rank, subject_key
+from ..findings import Evidence, Finding, finding_id, group_key, grouped_id, severity_rank, subject_key
 from ..kb import Attribution, KnowledgeBase, Parties
 from ..kb.cookies import domain_matches, parse_cookie_string, requested_lifetime_seconds
 from ..kb.google import ConsentSignals, GAHit, ga_hits, request_consent
@@ -436,12 +437,41 @@ class _Group:
     count: int
     choices: set[str]
     severity: str
+    exhibits: dict[tuple[str, str], tuple[tuple, dict[str, Any]]] = field(default_factory=dict)
+
+
+_ITEM_KINDS = ("request", "cookie", "storage")
+# how the summary of a grouped finding names its exhibits: kind -> (en one, en many, nl one, nl many)
+_EXHIBIT_NOUNS = {"cookie": ("cookie", "cookies", "cookie", "cookies"),
+                  "request": ("request", "requests", "verzoek", "verzoeken"),
+                  "storage": ("storage item", "storage items", "opslagitem", "opslagitems")}
+
+
+def _exhibit_summary(exhibits: list[dict[str, Any]]) -> tuple[str, str]:
+    per_kind: dict[str, set[str]] = {}
+    for e in exhibits:
+        per_kind.setdefault(e["kind"], set()).add(subject_key(e["subject"]))
+    en, nl = [], []
+    for kind in ("cookie", "request", "storage"):
+        n = len(per_kind.get(kind, ()))
+        if n:
+            one_en, many_en, one_nl, many_nl = _EXHIBIT_NOUNS[kind]
+            en.append(f"{n} {one_en if n == 1 else many_en}")
+            nl.append(f"{n} {one_nl if n == 1 else many_nl}")
+    return ", ".join(en), ", ".join(nl)
 
 
 class Collector:
-    """Groups repeated observations into one finding per (rule, domain, choice, vendor, subject).
+    """Groups observations into one finding per (rule, domain, choice, vendor — or the unknown host).
 
-    ``scope="domain"`` merges the same subject across the runs of a domain (for facts that do not depend on
+    Every cookie, request or storage item a rule reports becomes an *exhibit* of the finding of its vendor (or,
+    without a vendor, of its host): "Google Analytics after withdrawal" is one finding with the cookies ``_ga``
+    and ``_ga_…`` and the collect requests as exhibits, not one finding per cookie. Findings about a visit or a
+    banner (no item) stay one per subject. Each exhibit keeps its observation pointer, choice, phase, time and
+    message, and the id its subject had as a finding of its own before grouping (``Finding.aliases``), so
+    baselines and waivers written against those ids keep matching.
+
+    ``scope="domain"`` merges the same vendor across the runs of a domain (for facts that do not depend on
     the choice, such as what happens before consent): the finding is filed under the first choice (in the
     audit's choice order) where it was seen, and ``details.choices`` lists all of them.
     The first occurrence (earliest choice, then earliest time) provides the time, message and evidence.
@@ -455,8 +485,9 @@ class Collector:
             message: str, message_nl: str, vendor: str | None = None, category: str | None = None,
             details: dict[str, Any] | None = None, scope: str = "run", tag: str = "",
             pointer: str | None = None, phase: str | None = None, t: float | None = None) -> None:
-        key = (rule, run.domain, vendor or "", subject_key(subject), tag,
-               run.choice if scope == "run" else "*")
+        grouped = item is not None and subject.get("kind") in _ITEM_KINDS
+        gkey = group_key(vendor, subject) if grouped else subject_key(subject)
+        key = (rule, run.domain, vendor or "", gkey, tag, run.choice if scope == "run" else "*")
         order = item.order if item is not None else (t if t is not None else math.inf, -1)
         rank = (run.rank, run.choice, order) if scope == "domain" else (order,)
         fields = {
@@ -466,17 +497,34 @@ class Collector:
             "phase": phase or (item.phase if item is not None else None),
             "t": t if t is not None else (item.t if item is not None else None),
             "window": item.window if item is not None else None,
+            "grouped": grouped, "gkey": gkey,
         }
         g = self.groups.get(key)
         if g is None:
-            self.groups[key] = _Group(rank, run, item, fields, 1, {run.choice}, severity)
-            return
+            g = self.groups[key] = _Group(rank, run, item, fields, 0, set(), severity)
+        else:
+            if severity_rank(severity) > severity_rank(g.severity):
+                g.severity = severity
+            if rank < g.rank:
+                g.rank, g.run, g.item, g.fields = rank, run, item, fields
         g.count += 1
         g.choices.add(run.choice)
-        if severity_rank(severity) > severity_rank(g.severity):
-            g.severity = severity
-        if rank < g.rank:
-            g.rank, g.run, g.item, g.fields = rank, run, item, fields
+        if grouped:
+            ex_key = (run.path, fields["pointer"] or "")
+            if ex_key not in g.exhibits or rank < g.exhibits[ex_key][0]:
+                g.exhibits[ex_key] = (rank, self._exhibit(run, fields, severity))
+
+    @staticmethod
+    def _exhibit(run: Run, f: dict[str, Any], severity: str) -> dict[str, Any]:
+        t = f["t"]
+        return {
+            "kind": f["subject"].get("kind"), "subject": f["subject"], "choice": run.choice,
+            "observation": run.path, "pointer": f["pointer"], "phase": f["phase"], "window": f["window"],
+            "t": round(t, 3) if isinstance(t, (int, float)) and math.isfinite(t) else None,
+            "severity": severity, "message": f["message"], "message_nl": f["message_nl"],
+            "screenshot": run.screenshot(f["phase"]) if f["phase"] else None,
+            "details": f["details"],
+        }
 
     def findings(self) -> list[Finding]:
         out: dict[str, Finding] = {}
@@ -501,18 +549,49 @@ class Collector:
             shot = run.screenshot(f["phase"]) if f["phase"] else None
             if shot:
                 ev.append(Evidence(screenshot=shot, note=f"end of the {f['phase']} phase"))
+            message, message_nl = f["message"], f["message_nl"]
+            exhibits: list[dict[str, Any]] = []
+            aliases: list[str] = []
+            fid = ""
+            if f["grouped"]:
+                ranked = sorted(g.exhibits.values(), key=lambda x: x[0])
+                exhibits = [e for _r, e in ranked]
+                # the id each subject had as a finding of its own: filed under its first choice
+                first_choice: dict[str, str] = {}
+                for e in exhibits:
+                    first_choice.setdefault(subject_key(e["subject"]), e["choice"])
+                old_subjects = {subject_key(e["subject"]): e["subject"] for e in exhibits}
+                aliases = sorted({finding_id(rule, run.domain, first_choice[k], f["vendor"], s)
+                                  for k, s in old_subjects.items()})
+                fid = grouped_id(rule, run.domain, run.choice, f["vendor"], f["gkey"])
+                if len(old_subjects) > 1:
+                    en, nl = _exhibit_summary(exhibits)
+                    message = f"{message} (in all: {en})"
+                    message_nl = f"{message_nl} (in totaal: {nl})" if message_nl else ""
             finding = Finding(
                 rule=rule, severity=g.severity, domain=run.domain, choice=run.choice, phase=f["phase"],
-                jurisdiction=run.jurisdiction, vendor=f["vendor"], subject=f["subject"], message=f["message"],
-                message_nl=f["message_nl"], category=f["category"],
+                jurisdiction=run.jurisdiction, vendor=f["vendor"], subject=f["subject"], message=message,
+                message_nl=message_nl, category=f["category"],
                 t=round(f["t"], 3) if isinstance(f["t"], (int, float)) and math.isfinite(f["t"]) else None,
-                details=details, evidence=tuple(ev),
+                details=details, evidence=tuple(ev), exhibits=tuple(exhibits), aliases=tuple(aliases), id=fid,
             )
             prev = out.get(finding.id)
             if prev is None or severity_rank(finding.severity) > severity_rank(prev.severity):
                 if prev is not None:
                     finding.details["count"] += prev.details.get("count", 0)
+                    finding = _merge_exhibits(finding, prev)
                 out[finding.id] = finding
             else:
                 prev.details["count"] = prev.details.get("count", 0) + g.count
+                out[finding.id] = _merge_exhibits(prev, finding)
         return list(out.values())
+
+
+def _merge_exhibits(keep: Finding, other: Finding) -> Finding:
+    """Two groups that end up with one id (same vendor, different tags): one finding with both exhibit lists."""
+    if not other.exhibits and not other.aliases:
+        return keep
+    seen = {(e["observation"], e["pointer"]) for e in keep.exhibits}
+    extra = tuple(e for e in other.exhibits if (e["observation"], e["pointer"]) not in seen)
+    return dataclasses.replace(keep, exhibits=keep.exhibits + extra,
+                               aliases=tuple(sorted(set(keep.aliases) | set(other.aliases))))
