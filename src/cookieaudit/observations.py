@@ -43,11 +43,15 @@ class RequestRecord:
     status: int | None = None
     failure: str | None = None    # net::ERR_... when the request failed
     remote_address: str | None = None
+    service_worker: str | None = None  # script URL of the service worker that made the request (frame_url is None)
+    t_response: float | None = None    # when the response headers arrived (same clock as t; None: unknown)
 
 
 @dataclass(frozen=True)
 class SetCookieRecord:
-    """A raw Set-Cookie response header line, stored or not (blocked_reasons from CDP say why not)."""
+    """A raw Set-Cookie response header line, stored or not (blocked_reasons from CDP say why not).
+
+    ``t`` is when the response headers arrived (never before its request's ``t``)."""
 
     t: float
     phase: str
@@ -78,13 +82,17 @@ class CookieRecord:
 
 @dataclass(frozen=True)
 class CookieWriteRecord:
-    """A ``document.cookie = ...`` assignment and the script that made it."""
+    """A ``document.cookie = ...`` assignment (or ``cookieStore.set()``) and the script that made it."""
 
     t: float
     phase: str
     frame_url: str
     script_url: str | None
     cookie: str
+    accepted: bool | None = None     # kept by the browser (read back at once); None: not readable (older files)
+    origin: str | None = None        # the writing frame's origin
+    partition: str | None = None     # top-level site of the frame (the storage partition)
+    api: str = "document.cookie"     # or "cookieStore.set"
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class StorageRecord:
     kind: Literal["local", "session"]
     key: str
     value: str
+    partition: str | None = None     # top-level site of the frame whose storage this is
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,63 @@ class IndexedDBRecord:
     phase: str
     origin: str
     name: str
+    partition: str | None = None
+
+
+@dataclass(frozen=True)
+class CacheStorageRecord:
+    """A Cache API cache (``caches.open(name)``) present at the end of a phase, per frame origin."""
+
+    phase: str
+    origin: str
+    name: str
+    partition: str | None = None
+
+
+STORAGE_MECHANISMS = ("local", "session", "indexeddb", "cache", "service-worker", "cookie", "cookie-store")
+TRACKING_APIS = ("topics", "interest-group", "shared-storage", "attribution-reporting")
+
+
+@dataclass(frozen=True)
+class StorageWriteRecord:
+    """One write into browser storage as it happened, in any frame (also frames removed right after), or one call
+    of a Privacy Sandbox / tracking API (``tracking_api_calls``).
+
+    ``mechanism``: local | session | indexeddb (``indexedDB.open``) | cache (``caches.open``) | service-worker
+    (``navigator.serviceWorker.register``, key = script URL) | cookie (``document.cookie``) | cookie-store
+    (``cookieStore.set``); for API calls: topics | interest-group | shared-storage | attribution-reporting.
+    ``accepted``: the browser kept it (True), refused it (False, ``error`` says why) or the outcome never came back
+    (None: e.g. the frame was removed first). ``source``: ``script`` (the hook in every frame, with the writing
+    script) or ``cdp`` (a browser storage event no hook saw, e.g. a property assignment ``localStorage.k = v``)."""
+
+    t: float
+    phase: str
+    mechanism: str
+    key: str
+    api: str = ""
+    value: str | None = None
+    frame_url: str | None = None
+    origin: str | None = None
+    partition: str | None = None      # top-level site of the frame: the storage partition
+    script_url: str | None = None
+    accepted: bool | None = None
+    error: str | None = None
+    scope: str | None = None          # service workers: the registration's scope
+    source: str = "script"
+
+
+@dataclass(frozen=True)
+class ServiceWorkerRecord:
+    """A service worker the browser ran for the visit (registration scope, script URL, its requests' ids)."""
+
+    t: float | None
+    phase: str
+    script_url: str
+    scope: str | None = None
+    origin: str | None = None
+    partition: str | None = None
+    registered_by: str | None = None  # the script that called register(), when seen
+    request_ids: tuple[str, ...] = () # requests the worker itself made
 
 
 @dataclass(frozen=True)
@@ -164,6 +230,10 @@ class Observation:
     cookie_writes: tuple[CookieWriteRecord, ...] = ()
     storage: tuple[StorageRecord, ...] = ()
     indexeddb: tuple[IndexedDBRecord, ...] = ()
+    caches: tuple[CacheStorageRecord, ...] = ()                 # end-of-phase snapshot of Cache API caches
+    storage_writes: tuple[StorageWriteRecord, ...] = ()         # every storage write as it happened, every frame
+    service_workers: tuple[ServiceWorkerRecord, ...] = ()
+    tracking_api_calls: tuple[StorageWriteRecord, ...] = ()     # Topics, Protected Audience, Shared Storage, ...
     errors: tuple[str, ...] = ()          # why the visit is incomplete, and non-fatal problems
     evidence: dict[str, str] = field(default_factory=dict)  # "har" -> relative path, ...
     browser: dict[str, Any] = field(default_factory=dict)   # per-visit browser facts (locale, tz, UA, viewport)
@@ -202,15 +272,20 @@ class Observation:
             consent_wall_utc=data.get("consent_wall_utc"),
             consent=ConsentOutcome(**c),
             pages=tuple(PageRecord(**p) for p in data.get("pages", ())),
-            requests=tuple(RequestRecord(**r) for r in data.get("requests", ())),
+            requests=tuple(_load(RequestRecord, r) for r in data.get("requests", ())),
             set_cookies=tuple(
-                SetCookieRecord(**{**s, "blocked_reasons": tuple(s.get("blocked_reasons", ()))})
+                _load(SetCookieRecord, {**s, "blocked_reasons": tuple(s.get("blocked_reasons", ()))})
                 for s in data.get("set_cookies", ())
             ),
-            cookies=tuple(CookieRecord(**k) for k in data.get("cookies", ())),
-            cookie_writes=tuple(CookieWriteRecord(**w) for w in data.get("cookie_writes", ())),
-            storage=tuple(StorageRecord(**s) for s in data.get("storage", ())),
-            indexeddb=tuple(IndexedDBRecord(**i) for i in data.get("indexeddb", ())),
+            cookies=tuple(_load(CookieRecord, k) for k in data.get("cookies", ())),
+            cookie_writes=tuple(_load(CookieWriteRecord, w) for w in data.get("cookie_writes", ())),
+            storage=tuple(_load(StorageRecord, s) for s in data.get("storage", ())),
+            indexeddb=tuple(_load(IndexedDBRecord, i) for i in data.get("indexeddb", ())),
+            caches=tuple(_load(CacheStorageRecord, c) for c in data.get("caches", ())),
+            storage_writes=tuple(_load(StorageWriteRecord, w) for w in data.get("storage_writes", ())),
+            service_workers=tuple(_load(ServiceWorkerRecord, {**w, "request_ids": tuple(w.get("request_ids", ()))})
+                                  for w in data.get("service_workers", ())),
+            tracking_api_calls=tuple(_load(StorageWriteRecord, w) for w in data.get("tracking_api_calls", ())),
             errors=tuple(data.get("errors", ())),
             evidence=dict(data.get("evidence", {})),
             browser=dict(data.get("browser", {})),
@@ -230,6 +305,12 @@ class Observation:
 
 
 MAX_POST_DATA = 8192
+
+
+def _load(cls: type, data: dict[str, Any]) -> Any:
+    """A record from its dict; fields this version does not know (a newer writer's additions) are ignored."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 def _plain(obj: Any) -> Any:

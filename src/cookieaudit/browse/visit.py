@@ -270,6 +270,7 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
     if har.exists():
         rec.read_har(har)
     requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
+    storage_writes, api_calls, workers = rec.storage_records(t0_holder[0])
     if popups:
         errors.append(f"popups opened by the site and closed: {popups[:5]}")
     if rec.truncated:
@@ -287,11 +288,14 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
         domain=domain.host, choice=choice, status=status, started_utc=started, ended_utc=utc_now(),
         consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
         requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
-        storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), errors=tuple(errors + rec.errors),
+        storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), caches=tuple(rec.caches),
+        storage_writes=tuple(storage_writes), tracking_api_calls=tuple(api_calls), service_workers=tuple(workers),
+        errors=tuple(errors + rec.errors + rec.store.errors),
         not_site=dict(not_site) or None,
         evidence=evidence, banner={**banner, **({"persistence": persistence} if persistence else {})},
         browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
-                 "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3)},
+                 "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3),
+                 "clock": rec.clock_facts()},
     )
 
 
