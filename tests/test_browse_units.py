@@ -17,11 +17,13 @@ EXP = load_expectations(Path(__file__).resolve().parents[1] / "expectations" / "
 
 
 def test_resolve_rules_map_hosts_and_block_the_rest():
+    loopback = ("MAP localhost ~NOTFOUND, MAP *.localhost ~NOTFOUND, MAP 127.* ~NOTFOUND, MAP 0.0.0.0 ~NOTFOUND, "
+                "MAP [::1] ~NOTFOUND")
     rules = host_resolver_rules(["online-3d-printen.nl=127.0.0.1:8443", "www.clarity.ms=127.0.0.1:8443"])
-    assert rules == ("MAP online-3d-printen.nl 127.0.0.1:8443, MAP www.clarity.ms 127.0.0.1:8443, "
-                     "MAP * ~NOTFOUND, EXCLUDE localhost")
-    assert host_resolver_rules(["*=10.0.0.5"]) == "MAP * 10.0.0.5, EXCLUDE localhost"
-    assert host_resolver_rules([]) is None
+    assert rules == (f"{loopback}, MAP online-3d-printen.nl 127.0.0.1:8443, MAP www.clarity.ms 127.0.0.1:8443, "
+                     "MAP * ~NOTFOUND")
+    assert host_resolver_rules(["*=10.0.0.5"]) == f"{loopback}, MAP * 10.0.0.5"
+    assert host_resolver_rules([]) == loopback          # loopback is blocked for real sites too (issue 16)
 
 
 def test_policy_flags_are_deliberate():
@@ -29,6 +31,8 @@ def test_policy_flags_are_deliberate():
     assert "--disable-quic" in args and "--disable-blink-features=AutomationControlled" in args
     assert "--host-resolver-rules=MAP * 127.0.0.1" in args
     assert not any("ThirdPartyStoragePartitioning" in a for a in args)
+    assert "--remote-debugging-pipe" in args and not any(a.startswith("--remote-debugging-port") for a in args)
+    assert "--no-sandbox" not in args and "--no-sandbox" in chromium_args(BrowserPolicy(), None, sandbox=False)
     assert BrowserPolicy().describe()["third_party_cookies"] == "allowed"
 
 

@@ -246,12 +246,13 @@ async def _direct(world) -> dict:
     from cookieaudit.browse.consent.cmps import adapter
 
     clock = time.monotonic
-    launched = await launch_chromium(find_chromium(), BrowserPolicy(), host_resolver_rules(list(world.resolve_args())),
-                                     world.ca_pem)
+    launched = None
     out: dict = {}
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.connect_over_cdp(launched.endpoint)
+            launched = await launch_chromium(pw, find_chromium(), BrowserPolicy(),
+                                             host_resolver_rules(list(world.resolve_args())), world.ca_pem)
+            browser = launched.browser
 
             async def open_page(host: str, cookies: list[dict] | None = None):
                 ctx = await browser.new_context(locale="nl-NL")
@@ -294,9 +295,10 @@ async def _direct(world) -> dict:
             out["dismiss-as-reject"] = await verify(page, "reject-all", EXP.domain(OSANO), set(), OPTIONAL, "cookie",
                                                     adapter(CMP_OF[OSANO]), ConsentLog(clock), patience=0.5)
             await ctx.close()
-            await browser.close()
+            await launched.close()
     finally:
-        launched.close()
+        if launched is not None:
+            launched.kill()
     return out
 
 

@@ -320,7 +320,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                 await asyncio.shield(host.close())
             except BaseException:  # noqa: BLE001 - cancelled again: the process is gone with us
                 if host.launched is not None:
-                    host.launched.close()
+                    host.launched.kill()
     provenance.setdefault("browser", {"executable": executable, "version": browser_version(executable),
                                       "policy": policy.describe()})
     provenance["ended_utc"] = utc_now()
@@ -345,6 +345,11 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     if write_failures and not doc["summary"]["incomplete"]:
         doc["status"] = "incomplete"
     doc = apply_gates(doc, baseline=baseline, waivers=waivers)
+    sandbox = doc["run"]["browser"].get("policy", {}).get("sandbox", "on")
+    if host is not None and sandbox != "on":      # never silently: at the top of the report (warnings)
+        from .gate.summary import add_warning
+
+        add_warning(doc, "browser-sandbox-off", f"the browser ran WITHOUT its renderer sandbox: {sandbox}")
     try:
         finalize_run(run_dir, doc, opts)
     except OSError as exc:

@@ -17,7 +17,7 @@ class BrowserHost:
                  ca_cert: Path | None):
         self.pw = pw
         self.executable = executable
-        self.policy = policy
+        self.policy = policy            # replaced at every launch by the measured one (sandbox, browser user)
         self.rules = resolver_rules
         self.ca_cert = ca_cert
         self.launched: LaunchedChromium | None = None
@@ -28,17 +28,15 @@ class BrowserHost:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        self.launched = await launch_chromium(self.executable, self.policy, self.rules, self.ca_cert)
-        self.browser = await self.pw.chromium.connect_over_cdp(self.launched.endpoint)
+        self.launched = await launch_chromium(self.pw, self.executable, self.policy, self.rules, self.ca_cert)
+        self.browser = self.launched.browser
+        self.policy = self.launched.policy
         self.generation += 1
         if not self.user_agent:
-            probe = await self.browser.new_context()
-            self.user_agent = desktop_user_agent(await (await probe.new_page()).evaluate("navigator.userAgent"))
-            await probe.close()
+            self.user_agent = desktop_user_agent(self.launched.user_agent)
 
     def alive(self) -> bool:
-        return (self.browser is not None and self.browser.is_connected() and self.launched is not None
-                and self.launched.process.poll() is None)
+        return self.browser is not None and self.launched is not None and self.launched.alive()
 
     async def ensure(self, reason: str = "", stale: int | None = None) -> Browser:
         """The live browser; relaunched (once, under a lock, however many visits noticed) if it has died.
@@ -50,7 +48,7 @@ class BrowserHost:
             if not self.alive() or (stale is not None and stale == self.generation):
                 if self.launched is not None:
                     self.restarts.append(reason or "browser process gone")
-                    self.launched.close()
+                    await self.launched.close(timeout=5)
                 await self.start()
             assert self.browser is not None
             return self.browser
@@ -59,15 +57,12 @@ class BrowserHost:
         return {
             "executable": self.executable, "version": browser_version(self.executable),
             "cdp_version": self.browser.version if self.browser else None,
-            "args": self.launched.args if self.launched else [], "policy": self.policy.describe(),
+            "args": self.launched.args if self.launched else [],
+            "launcher": self.launched.launcher if self.launched else [],
+            "policy": self.policy.describe(),
             "user_agent": self.user_agent, "restarts": list(self.restarts),
         }
 
     async def close(self) -> None:
-        try:
-            if self.browser is not None and self.browser.is_connected():
-                await asyncio.wait_for(self.browser.close(), timeout=10)
-        except Exception:  # noqa: BLE001 - the process is killed below anyway
-            pass
         if self.launched is not None:
-            self.launched.close()
+            await self.launched.close()
