@@ -6,9 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-deps demo test bench lint clean
+.PHONY: setup system-deps browser-user demo test bench soak lint clean
 
-setup: system-deps node_modules/.installed $(VENV)/.installed $(VENV)/share/cookieaudit/filterlists/filterlist.json
+setup: system-deps browser-user node_modules/.installed $(VENV)/.installed $(VENV)/share/cookieaudit/filterlists/filterlist.json
 
 system-deps:
 	@pkgs=""; \
@@ -19,6 +19,16 @@ system-deps:
 	if [ -n "$$pkgs" ]; then \
 	  echo "installing Debian packages:$$pkgs"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkgs >/dev/null; \
+	fi
+
+# When run as root (CI containers), Chromium runs as this unprivileged system user so its renderer sandbox stays on
+# (issue 16; browse/chromium.py switches to it with setpriv and creates it itself if this step was skipped).
+# Idempotent; not needed without root (the browser then runs as the calling user, sandboxed).
+browser-user:
+	@if [ "$$(id -u)" = 0 ] && ! id -u cookieaudit-browser >/dev/null 2>&1; then \
+	  echo "creating the system user cookieaudit-browser (runs the audited browser, sandboxed)"; \
+	  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	    --comment "cookieaudit audited browser" cookieaudit-browser || id -u cookieaudit-browser >/dev/null; \
 	fi
 
 node_modules/.installed: package.json package-lock.json
@@ -47,6 +57,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_scan.py
+
+# 20 consecutive scans in one process + 3 in parallel processes: no growth in memory, temp files, processes, fds
+soak: setup
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(VENV) node_modules reports/run-*
