@@ -7,7 +7,10 @@ stands in for and uses the other core.
 
 from __future__ import annotations
 
+import ctypes
 import json
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,7 +45,8 @@ class DemoWorldProcess:
         if cfg.variant_seed is not None:
             cmd += ["--variant-seed", str(cfg.variant_seed)]
         self._log = open(self._tmp / "world.log", "w")   # noqa: SIM115 - closed in __exit__
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True,
+                                     preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.startup_timeout
         in_resolve = False
         assert self.proc.stdout is not None
@@ -51,6 +55,7 @@ class DemoWorldProcess:
             if not line:
                 self._log.flush()
                 err = (self._tmp / "world.log").read_text(errors="replace")
+                self.__exit__(None, None, None)
                 raise RuntimeError(f"the demo world process exited: {err.strip()[-2000:]}")
             line = line.rstrip("\n")
             if line.startswith("resolve:"):
@@ -82,3 +87,17 @@ class DemoWorldProcess:
                 self.proc.kill()
         if hasattr(self, "_log"):
             self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)       # the CA and the log: nothing left in the temp dir
+
+
+try:   # resolved here, not in the forked child (no dynamic loading between fork and exec)
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):   # not Linux: the parent's __exit__ still stops the world
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the world's process: SIGTERM when the thread that started it dies (its process killed, even by SIGKILL):
+    no orphan world. Start a DemoWorldProcess from a thread that outlives it (the main thread, as the CLI does)."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM)    # PR_SET_PDEATHSIG
