@@ -13,6 +13,11 @@ cookies   1. curated name signatures (a third-party cookie signature also needs 
           4. Open Cookie Database (exact name, then wildcard prefix)
           5. name heuristics (consent records and sessions are necessary; affiliate/campaign ids are targeting)
 storage   as cookies, with the frame origin in place of the cookie domain.
+
+Cookie-name prefixes ``__Host-`` / ``__Secure-`` are security attributes (RFC 6265bis §4.1.3), not purposes: names
+are matched without them. A third-party cookie (or third-party storage) is never "necessary" because of its name
+alone: a name-based necessary verdict (a name signature without a domain condition, the Open Cookie Database, the
+heuristics) becomes "unknown purpose" for a third party, so a tracker cannot evade the rules by renaming.
 """
 
 from __future__ import annotations
@@ -33,7 +38,23 @@ _TRACKING_HINT = re.compile(
     r"visitor_?id|fingerprint|(^|_)ref(errer)?(_|$)", re.I)
 _NECESSARY_HINT = re.compile(
     r"sess(ion)?(id)?$|^sess|^sid$|csrf|xsrf|cart|basket|winkelwagen|warenkorb|checkout|^lang(uage)?$|"
-    r"locale|currency|^__host-", re.I)
+    r"locale|currency", re.I)
+_SECURITY_PREFIX = re.compile(r"^__(host|secure)-", re.I)
+
+
+def unprefixed(name: str) -> str:
+    """The cookie name without its security prefix (``__Host-sid`` -> ``sid``)."""
+    return _SECURITY_PREFIX.sub("", name or "", count=1)
+
+
+def _not_necessary_by_name(att: Attribution) -> Attribution:
+    """Third party: a purpose taken from the name only may not be "necessary"."""
+    from dataclasses import replace
+
+    if att.party != "third" or att.category != "necessary":
+        return att
+    return replace(att, category=None, confidence="low",
+                   note=f"a third-party item is not strictly necessary because of its name ({att.signature})")
 
 
 def _suffixes(host: str) -> list[str]:
@@ -191,7 +212,7 @@ class Classifier:
         key = (name, domain, set_by)
         hit = self._cookie.get(key)
         if hit is None:
-            hit = self._classify_cookie(name, (domain or "").lower().lstrip("."), set_by)
+            hit = self._classify_cookie(unprefixed(name), (domain or "").lower().lstrip("."), set_by)
             if len(self._cookie) < 100_000:
                 self._cookie[key] = hit
         return hit
@@ -207,7 +228,8 @@ class Classifier:
 
         sig = self._best_name(self.kb.curated.cookies, name, domain, None)
         if sig is not None:
-            return _with(self._from_name(sig, party, "cookie"), **extra)
+            att = _with(self._from_name(sig, party, "cookie"), **extra)
+            return att if sig.domain else _not_necessary_by_name(att)
         if setter is not None:
             v = self.kb.curated.vendors[setter.vendor]  # type: ignore[index]
             cat = v.category
@@ -220,9 +242,9 @@ class Classifier:
                 return _with(self._from_signature(hs, party, "medium", f"cookie-domain:{hs.host}"), **extra)
         ocd = self._from_ocd(name, domain, party)
         if ocd is not None:
-            return _with(ocd, **extra)
+            return _not_necessary_by_name(_with(ocd, **extra))
         heur = self._heuristic(name, party)
-        if heur is not None:
+        if heur is not None and not (party == "third" and heur.category == "necessary"):
             return _with(heur, **extra)
         if party == "third" and self.kb.filterlist is not None:
             rule = self.kb.filterlist.check(f"https://{domain}/", "", "other")
@@ -230,6 +252,8 @@ class Classifier:
                 return Attribution(vendor=None, category=None, party=party, signature=f"filter:{rule}",
                                    confidence="low", source="filterlist", tracking=True,
                                    note="cookie domain is listed as a tracker", **extra)
+        if heur is not None:
+            return _with(_not_necessary_by_name(heur), **extra)
         return Attribution(vendor=None, category=None, party=party, **extra)
 
     def storage(self, origin: str, key: str, kind: str | None = None) -> Attribution:
@@ -246,17 +270,18 @@ class Classifier:
         party = self.parties.party(host)
         sig = self._best_name(self.kb.curated.storage, key, host, kind)
         if sig is not None:
-            return self._from_name(sig, party, "storage")
+            att = self._from_name(sig, party, "storage")
+            return att if sig.domain else _not_necessary_by_name(att)
         if party == "third":
             hs = self.host_vendor(host)
             if hs is not None:
                 return self._from_signature(hs, party, "medium", f"storage-origin:{hs.host}")
         ocd = self._from_ocd(key, host, party)
         if ocd is not None:
-            return ocd
+            return _not_necessary_by_name(ocd)
         heur = self._heuristic(key, party)
         if heur is not None:
-            return heur
+            return _not_necessary_by_name(heur)
         return Attribution(vendor=None, category=None, party=party)
 
 

@@ -74,6 +74,9 @@ _NOUNS = {
     "cookie": ("the cookie {target}", "set", "de cookie {target}", "gezet"),
     "local": ("the localStorage key {target}", "written", "de localStorage-sleutel {target}", "geschreven"),
     "session": ("the sessionStorage key {target}", "written", "de sessionStorage-sleutel {target}", "geschreven"),
+    "indexeddb": ("the IndexedDB database {target}", "opened", "de IndexedDB-database {target}", "geopend"),
+    "cache": ("the Cache API cache {target}", "created", "de Cache API-cache {target}", "aangemaakt"),
+    "service-worker": ("the service worker {target}", "registered", "de service worker {target}", "geregistreerd"),
 }
 
 
@@ -90,7 +93,13 @@ def _parts(item: Item) -> tuple[str, str, str, str]:
     elif s["kind"] == "cookie":
         key, target = "cookie", f"{s['name']} ({s['domain']})"
     else:
-        key, target = ("local" if s.get("storage") == "local" else "session"), f"{s['key']} ({s['origin']})"
+        key = s.get("storage") if s.get("storage") in _NOUNS else "session"
+        target = f"{s['key']} ({s['origin']}"
+        if s.get("partition") and s["partition"].split("://")[-1] not in s["origin"]:   # a third-party frame
+            en, verb, nl, part = _NOUNS[key]
+            return (en.format(target=f"{target}, in a frame on {s['partition']})"), verb,
+                    nl.format(target=f"{target}, in een frame op {s['partition']})"), part)
+        target += ")"
     en, verb, nl, part = _NOUNS[key]
     return en.format(target=target), verb, nl.format(target=target), part
 

@@ -311,20 +311,62 @@ class Context:
                 subject={"kind": "cookie", "name": c.name, "domain": c.domain},
             ))
 
+        # storage writes as they happened, in every frame (also removed ones): judged like cookies
+        written = self._storage_write_items(run)
+        first_write: dict[tuple[str, str, str, str], Item] = {}
+        for it in written:
+            s = it.subject
+            first_write.setdefault((it.window, s["origin"], s["storage"], s["key"]), it)
         seen_s: dict[str, set[tuple[str, str, str]]] = {}
         for st in o.storage:
             seen_s.setdefault(self._window(run, st.phase)[0], set()).add((st.origin, st.kind, st.key))
         for i, st in enumerate(o.storage):
             window, permitted = self._window(run, st.phase)
-            att = clf.storage(st.origin, st.key, st.kind)
             leftover = window != WINDOW_PRE and any(
                 (st.origin, st.kind, st.key) in seen_s.get(w, ()) for w in _EARLIER[window])
+            # the write that put it there (this window, else an earlier one) says who wrote it
+            w = first_write.get((window, st.origin, st.kind, st.key)) or next(
+                (first_write[k] for k in ((e, st.origin, st.kind, st.key) for e in _EARLIER.get(window, ()))
+                 if k in first_write), None)
+            att = w.att if w is not None else clf.storage(st.origin, st.key, st.kind)
+            subject = {"kind": "storage", "storage": st.kind, "key": st.key, "origin": st.origin}
+            if st.partition:
+                subject["partition"] = st.partition
             items.append(Item(
                 kind="storage", index=i, pointer=f"/storage/{i}", t=None, phase=st.phase, window=window,
                 permitted=permitted, att=att, record=st, host=_host(st.origin), leftover=leftover,
-                subject={"kind": "storage", "storage": st.kind, "key": st.key, "origin": st.origin},
+                subject=subject,
             ))
+        items.extend(written)
         return items
+
+    def _storage_write_items(self, run: Run) -> list[Item]:
+        """One item per storage write the browser kept (refused writes stored nothing), cookies excepted: those are
+        judged from the jar. Attribution: the storage's origin and key, else the script that wrote it."""
+        clf = self.classifier
+        out: list[Item] = []
+        for i, w in enumerate(run.obs.storage_writes):
+            if w.accepted is False or w.mechanism in ("cookie", "cookie-store"):
+                continue
+            origin = w.origin or "null"
+            window, permitted = self._window(run, w.phase)
+            att = clf.storage(origin, w.key, w.mechanism)
+            if w.script_url and w.script_url.startswith(("http:", "https:")) and (att.vendor is None or not att.tracking):
+                writer = clf.request(w.script_url)
+                if writer.vendor is not None and att.category != "necessary":
+                    from dataclasses import replace
+
+                    att = replace(writer, party=att.party, signature=f"written-by:{_host(w.script_url)}",
+                                  confidence="medium", set_by=w.script_url, set_by_vendor=writer.vendor)
+            subject = {"kind": "storage", "storage": w.mechanism, "key": w.key[:_MAX_URL], "origin": origin}
+            for k, v in (("partition", w.partition), ("frame_url", w.frame_url), ("writer", w.script_url)):
+                if v:
+                    subject[k] = v[:_MAX_URL]
+            out.append(Item(
+                kind="storage", index=i, pointer=f"/storage_writes/{i}", t=w.t, phase=w.phase, window=window,
+                permitted=permitted, att=att, record=w, host=_host(origin), subject=subject,
+            ))
+        return out
 
     # -- the Dutch analytics exemption ----------------------------------------------------------------
     def _exemption(self, domain: str) -> Exemption:

@@ -70,6 +70,11 @@ def check(ctx: Context, out: Collector) -> None:
             unknown = item.att.category is None and not item.att.tracking
             sev = "medium" if ({"13-months", "browser-cap"} & set(exceeded)) and not unknown else "low"
             who_en, who_nl = vendor_label(ctx, item)
+            # the message names the lifetime the browser stored, and the one asked for when the browser capped it
+            shown = stored if stored is not None else life
+            capped = req is not None and stored is not None and req > stored + SLACK_DAYS
+            ask_en = f" (it asked for {req:.0f} days; Chromium capped it)" if capped else ""
+            ask_nl = f" (gevraagd: {req:.0f} dagen; Chromium heeft dat begrensd)" if capped else ""
             parts_en, parts_nl = [], []
             if "declared-retention" in exceeded:
                 parts_en.append(f"the declared retention of {retention:g} days ({ctx.expectations.retention.ref})")
@@ -78,8 +83,8 @@ def check(ctx: Context, out: Collector) -> None:
                 parts_en.append("13 months")
                 parts_nl.append("13 maanden")
             if "browser-cap" in exceeded:
-                parts_en.append(f"the {BROWSER_CAP_DAYS}-day browser cap (it asked for {req:.0f} days)")
-                parts_nl.append(f"de browsergrens van {BROWSER_CAP_DAYS} dagen (gevraagd: {req:.0f} dagen)")
+                parts_en.append(f"the {BROWSER_CAP_DAYS}-day browser cap" + ("" if capped else f" (it asked for {req:.0f} days)"))
+                parts_nl.append(f"de browsergrens van {BROWSER_CAP_DAYS} dagen" + ("" if capped else f" (gevraagd: {req:.0f} dagen)"))
             out.add(
                 META.id, run, item, severity=sev, subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, scope="domain",
@@ -88,9 +93,13 @@ def check(ctx: Context, out: Collector) -> None:
                          "stored_lifetime_days": round(stored, 1) if stored is not None else None,
                          "exceeds": exceeded, "declared_retention_days": retention,
                          "attribution": item.att.to_dict()},
-                message=(f"The cookie {name} ({cdom}; {who_en}) on {domain} lives {life:.0f} days, longer than "
+                message=(f"The cookie {name} ({cdom}; {who_en}) on {domain} is stored for {shown:.0f} days{ask_en}, "
+                         f"longer than {_join(parts_en, 'and')}." if stored is not None else
+                         f"The cookie {name} ({cdom}; {who_en}) on {domain} asked for {life:.0f} days, longer than "
                          f"{_join(parts_en, 'and')}."),
-                message_nl=(f"De cookie {name} ({cdom}; {who_nl}) op {domain} leeft {life:.0f} dagen, langer dan "
+                message_nl=(f"De cookie {name} ({cdom}; {who_nl}) op {domain} wordt {shown:.0f} dagen bewaard{ask_nl}, "
+                            f"langer dan {_join(parts_nl, 'en')}." if stored is not None else
+                            f"De cookie {name} ({cdom}; {who_nl}) op {domain} vroeg om {life:.0f} dagen, langer dan "
                             f"{_join(parts_nl, 'en')}."),
             )
 
