@@ -15,7 +15,8 @@ script.hotjar.com                   a tracking vendor's script (``/st.js``) runn
                                     cookieStore, calls the Topics API
 vars.hotjar.com                     the tracking vendor's iframe (``/box.html``): local/sessionStorage, IndexedDB,
                                     Cache API and a cookie in its own partition, Shared Storage and an interest
-                                    group; the page removes it as soon as it says it is done (at most 0.45 s)
+                                    group; the page removes it as soon as it says it is done (at most 0.45 s
+                                    after its document started)
 in.hotjar.com                       a beacon that answers with a third-party ``__Host-`` tracking cookie
 px.o3d-storage-ads.net              an unknown third party: an iframe (removed at once) and a pixel that sets
                                     ``__Host-sid`` (a name that *looks* necessary)
@@ -95,8 +96,13 @@ FIRST_PAGE = f"""<!doctype html>
     f.src = src;
     document.body.appendChild(f);
     var gone = function () {{ if (f.parentNode) f.parentNode.removeChild(f); }};
-    window.addEventListener('message', function (e) {{ if (e.source === f.contentWindow && e.data === 'done') gone(); }});
-    setTimeout(gone, 450);
+    // removed once it says it is done, at the latest 0.45 s after its document started (on a loaded machine
+    // the document itself may take longer than that to arrive)
+    window.addEventListener('message', function (e) {{
+      if (e.source !== f.contentWindow) return;
+      if (e.data === 'done') gone();
+      if (e.data === 'start') setTimeout(gone, 450);
+    }});
   }}
   frame('https://{VFRAME}/box.html');
   frame('https://{ADS}/frame.html');
@@ -123,6 +129,7 @@ VENDOR_SCRIPT = f"""/* tracking vendor script in the first party's document */
 
 FRAME_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
 <script>
+parent.postMessage('start', '*');
 (async function () {
   try {
     localStorage.setItem('_hjFrameLocal', 'f1');
@@ -138,6 +145,7 @@ FRAME_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
 
 ADS_FRAME = """<!doctype html><html><head><meta charset="utf-8"></head><body>
 <script>
+parent.postMessage('start', '*');
 localStorage.setItem('ads_uid', 'a1');
 var r = indexedDB.open('ads_db', 1);
 r.onsuccess = r.onerror = function () { parent.postMessage('done', '*'); };
