@@ -1,4 +1,4 @@
-"""Google Analytics hit parsing and Consent Mode (gcs/gcd/npa) decoding (legal.md §9)."""
+"""Google Analytics hit parsing and Consent Mode (gcs/gcd/npa) decoding (research notes (legal) §9)."""
 
 from __future__ import annotations
 

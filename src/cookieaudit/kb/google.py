@@ -1,4 +1,4 @@
-"""Google Analytics / Google Ads hit parsing and Consent Mode decoding (legal.md §9).
+"""Google Analytics / Google Ads hit parsing and Consent Mode decoding (research notes (legal) §9).
 
 - UA vs GA4: ``v=1`` / ``tid=UA-…`` vs ``v=2`` / ``tid=G-…`` / path ``/g/collect``.
 - IP anonymisation: UA needs ``aip`` (any value) on every hit; GA4 anonymises by design (no parameter).

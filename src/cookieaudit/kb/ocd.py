@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# OCD category -> the shop's categories (trackers.md "Conventions")
+# OCD category -> the shop's categories (the team's research notes on trackers, "Conventions")
 OCD_CATEGORY_MAP: dict[str, str] = {
     "functional": "functional",
     "personalization": "functional",

@@ -30,7 +30,7 @@ META = RuleMeta(
     severity="medium",
     jurisdictions=("EU",),
     legal_basis=("GDPR art. 4(11) (specific), recital 43", "EDPB Guidelines 05/2020 on consent §3.2.2",
-                 "GBA cookie checklist 2023 (separate consent per purpose)", "R13"),
+                 "GBA cookie checklist 2023 (separate consent per purpose)"),
     evidence=("consent", "screenshot"),
 )
 

@@ -35,7 +35,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R04", "EDPB Cookie Banner Taskforce report 2023 §6-8 (type A)", "GBA checklist 2023",
+    legal_basis=("EDPB Cookie Banner Taskforce report 2023 §6-8 (type A)", "GBA checklist 2023",
                  "GBA 113/2024 (Mediahuis)", "AP cookiebanner-vuistregels (alle keuzes op één laag)"),
     evidence=("banner", "screenshot", "consent"),
 )

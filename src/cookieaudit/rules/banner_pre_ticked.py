@@ -35,7 +35,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R05", "CJEU C-673/17 Planet49", "GDPR recital 32", "EDPB Cookie Banner Taskforce report 2023 "
+    legal_basis=("CJEU C-673/17 Planet49", "GDPR recital 32", "EDPB Cookie Banner Taskforce report 2023 "
                  "§9-10 (type B)", "AP Kruidvat 2024", "GBA 85/2022 (Roularta)"),
     evidence=("banner", "screenshot", "consent"),
 )

@@ -9,7 +9,7 @@ from .banner_support import banner_run
 from .base import RuleMeta
 from .context import Collector, Context
 
-# The tool's own thresholds (no authority has published numbers; legal.md §6 D/E):
+# The tool's own thresholds (no authority has published numbers; research notes (legal) §6 D/E):
 AREA_RATIO = 0.5         # reject area below half of accept's: unequal prominence
 FONT_RATIO = 0.75        # reject font size below three quarters of accept's
 WEAK_CONTRAST = 3.0      # reject text below WCAG AA for large text while accept meets AA for normal text ...
@@ -45,7 +45,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("EU",),
-    legal_basis=("R06", "R07", "EDPB Cookie Banner Taskforce report 2023 §11-19 (types C, D/E)",
+    legal_basis=("EDPB Cookie Banner Taskforce report 2023 §11-19 (types C, D/E)",
                  "GBA 113/2024 (Mediahuis)", "AP cookiebanner-vuistregels (knoppen even groot en opvallend)",
                  "WCAG 2.1 SC 1.4.3"),
     evidence=("banner", "screenshot"),

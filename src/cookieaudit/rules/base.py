@@ -20,7 +20,7 @@ class RuleMeta:
     explanation: dict[str, str]
     severity: str                    # the usual (highest) severity; findings may be lower (see explanation)
     jurisdictions: tuple[str, ...]   # "EU" = all; NL, BE, DE, AT
-    legal_basis: tuple[str, ...]     # legal.md §11 rule ids and the norms behind them
+    legal_basis: tuple[str, ...]     # the named norms (articles, guidelines, decisions) the rule rests on
     evidence: tuple[str, ...]        # what the findings cite: requests, cookies, set_cookies, storage, consent
     # the rule judges what happened *because of* a consent choice: it never reports on a visit whose choice was
     # not performed (rules.evaluate drops such findings centrally; the pre-consent facts of that visit remain)

@@ -13,7 +13,7 @@ def render_markdown() -> str:
         "",
         "Each rule is one module in `src/cookieaudit/rules/`: bilingual metadata (`META`) and a pure",
         "`check(ctx, out)` over the observations, the expectations (privacy policy) and the knowledge base.",
-        "Legal-basis ids R01–R24 refer to the rule catalogue in `shared/reference/legal.md` §11.",
+        "The legal basis names the norms themselves; docs/legal-basis.md explains each in words, with its source.",
         "Jurisdiction `EU` means every domain; a rule limited to one country reports informational findings",
         "elsewhere (the `de-*` rules) or nothing (`nl-analytics-exemption`).",
         "",

@@ -26,7 +26,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R13", "GDPR art. 4(11) (specific consent)", "ePrivacy Directive art. 5(3)"),
+    legal_basis=("GDPR art. 4(11) (specific consent)", "ePrivacy Directive art. 5(3)"),
     evidence=("requests", "cookies", "storage"),
     needs_choice=True,
 )

@@ -30,7 +30,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R12", "GDPR art. 4(11), recital 32", "AP Dec 2019 (verder surfen is geen toestemming)",
+    legal_basis=("GDPR art. 4(11), recital 32", "AP Dec 2019 (verder surfen is geen toestemming)",
                  "GBA 103/2022 (Rossel)"),
     evidence=("banner", "screenshot", "requests"),
 )

@@ -27,7 +27,7 @@ META = RuleMeta(
     },
     severity="info",
     jurisdictions=("EU",),
-    legal_basis=("R14", "GDPR art. 4(11) (specific, informed consent)", "GDPR art. 13 (information to be provided)"),
+    legal_basis=("GDPR art. 4(11) (specific, informed consent)", "GDPR art. 13 (information to be provided)"),
     evidence=("consent",),
 )
 

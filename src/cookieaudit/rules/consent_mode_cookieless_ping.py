@@ -28,7 +28,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("EU",),
-    legal_basis=("R21", "EDPB Guidelines 2/2023 (contested)", "VG Hannover 10 A 5385/22 (DE)"),
+    legal_basis=("EDPB Guidelines 2/2023 (contested)", "VG Hannover 10 A 5385/22 (DE)"),
     evidence=("requests",),
     needs_choice=True,
 )

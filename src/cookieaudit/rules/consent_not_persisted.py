@@ -30,7 +30,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R03", "R04", "GDPR art. 4(11), 7(3)", "EDPB Cookie Banner Taskforce report 2023",
+    legal_basis=("GDPR art. 4(11), 7(3)", "EDPB Cookie Banner Taskforce report 2023",
                  "AP cookiebanner-vuistregels (weigeren even makkelijk als accepteren)"),
     evidence=("banner", "screenshot", "consent"),
     needs_choice=True,

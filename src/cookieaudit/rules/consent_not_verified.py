@@ -27,7 +27,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("EU",),
-    legal_basis=("R04", "R10", "GDPR art. 7(1) (the controller must be able to demonstrate consent)"),
+    legal_basis=("GDPR art. 7(1) (the controller must be able to demonstrate consent)",),
     evidence=("consent",),
 )
 

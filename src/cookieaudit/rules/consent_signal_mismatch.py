@@ -29,7 +29,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R05", "R22", "GDPR recital 32 (no pre-ticked consent)", "CJEU C-673/17 Planet49"),
+    legal_basis=("GDPR recital 32 (no pre-ticked consent)", "CJEU C-673/17 Planet49"),
     evidence=("requests",),
     needs_choice=True,
 )

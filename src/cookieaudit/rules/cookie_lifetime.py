@@ -31,7 +31,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("EU",),
-    legal_basis=("R19", "GDPR art. 5(1)(e)", "GBA 85/2022 (Roularta)", "CNIL 13-month benchmark",
+    legal_basis=("GDPR art. 5(1)(e)", "GBA 85/2022 (Roularta)", "CNIL 13-month benchmark",
                  "privacy policy retention", "RFC 6265bis 400-day cap"),
     evidence=("cookies", "set_cookies"),
 )

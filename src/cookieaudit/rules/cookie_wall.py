@@ -30,7 +30,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R11", "AP 7 Mar 2019 (cookiewalls)", "EDPB Guidelines 05/2020 on consent §39-41",
+    legal_basis=("AP 7 Mar 2019 (cookiewalls)", "EDPB Guidelines 05/2020 on consent §39-41",
                  "GBA checklist 2023", "GDPR art. 4(11), 7(4) (freely given)"),
     evidence=("banner", "screenshot", "consent"),
 )

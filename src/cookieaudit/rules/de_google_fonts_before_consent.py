@@ -24,7 +24,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("DE",),
-    legal_basis=("R23", "TDDDG §25 (DE)", "LG München I 3 O 17493/20", "GDPR art. 6(1)"),
+    legal_basis=("TDDDG §25 (DE)", "LG München I 3 O 17493/20", "GDPR art. 6(1)"),
     evidence=("requests",),
     needs_choice=True,
 )

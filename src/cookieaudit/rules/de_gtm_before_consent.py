@@ -28,7 +28,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("DE",),
-    legal_basis=("R24", "TDDDG §25 (DE)", "VG Hannover 10 A 5385/22"),
+    legal_basis=("TDDDG §25 (DE)", "VG Hannover 10 A 5385/22"),
     evidence=("requests",),
 )
 

@@ -19,7 +19,7 @@ META = RuleMeta(
     },
     severity="info",
     jurisdictions=("EU",),
-    legal_basis=("R14", "GDPR art. 13(1)(e) (accurate information)"),
+    legal_basis=("GDPR art. 13(1)(e) (accurate information)",),
     evidence=("consent",),
 )
 

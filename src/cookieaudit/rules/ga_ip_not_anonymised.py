@@ -27,7 +27,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R16", "R17", "privacy policy claim (ga_ip_anonymised)", "AP: Google Analytics privacyvriendelijk"),
+    legal_basis=("Telecommunicatiewet art. 11.7a lid 3 sub b (NL analytics exemption)", "privacy policy claim (ga_ip_anonymised)", "AP: Google Analytics privacyvriendelijk"),
     evidence=("requests",),
 )
 

@@ -29,7 +29,7 @@ META = RuleMeta(
     },
     severity="info",
     jurisdictions=("NL",),
-    legal_basis=("R17", "Tw art. 11.7a lid 3 sub b", "AP: Google Analytics privacyvriendelijk instellen"),
+    legal_basis=("Telecommunicatiewet art. 11.7a lid 3 sub b", "AP: Google Analytics privacyvriendelijk instellen"),
     evidence=("requests", "cookies"),
 )
 

@@ -25,7 +25,7 @@ META = RuleMeta(
     },
     severity="info",
     jurisdictions=("EU",),
-    legal_basis=("R20", "privacy policy claim (storage_in_eea)", "GDPR art. 44-45", "Decision (EU) 2023/1795 (DPF)"),
+    legal_basis=("privacy policy claim (storage_in_eea)", "GDPR art. 44-45", "Decision (EU) 2023/1795 (DPF)"),
     evidence=("requests",),
 )
 

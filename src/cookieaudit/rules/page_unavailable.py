@@ -35,7 +35,7 @@ META = RuleMeta(
     },
     severity="low",
     jurisdictions=("EU",),
-    legal_basis=("R01-R03 (not assessed on a page that could not be audited)", "audit coverage, no legal requirement"),
+    legal_basis=("audit coverage: ePrivacy Directive art. 5(3) cannot be assessed on a page that could not be audited",),
     evidence=("pages",),
 )
 

@@ -32,7 +32,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R01", "R02", "R18", "ePrivacy Directive art. 5(3)", "Tw art. 11.7a", "WVP art. 10/2 (BE)",
+    legal_basis=("ePrivacy Directive art. 5(3)", "Telecommunicatiewet art. 11.7a", "Belgian Act of 30 July 2018 art. 10/2, ex art. 129 WEC (BE)",
                  "TDDDG §25 (DE)", "TKG 2021 §165(3) (AT)", "EDPB Guidelines 2/2023"),
     evidence=("requests", "cookies", "storage"),
 )

@@ -30,7 +30,7 @@ META = RuleMeta(
     severity="high",
     jurisdictions=("EU",),
     legal_basis=("GDPR art. 32 (security of processing)", "GDPR art. 5(1)(f)",
-                 "R01-R03 (cannot be assessed for a page that does not load)"),
+                 "ePrivacy Directive art. 5(3) cannot be assessed for a page that does not load"),
     evidence=("pages",),
 )
 

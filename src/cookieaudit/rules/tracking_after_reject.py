@@ -25,7 +25,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R03", "ePrivacy Directive art. 5(3)", "AP 2025 (cookies placed even after refusal)",
+    legal_basis=("ePrivacy Directive art. 5(3)", "AP 2025 (cookies placed even after refusal)",
                  "GBA 103/2022 (Rossel)"),
     evidence=("requests", "cookies", "storage"),
     needs_choice=True,

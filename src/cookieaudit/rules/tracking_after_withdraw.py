@@ -32,7 +32,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R10", "GDPR art. 7(3)", "ePrivacy Directive art. 5(3)", "EDPB CBTF report §31-35",
+    legal_basis=("GDPR art. 7(3)", "ePrivacy Directive art. 5(3)", "EDPB Cookie Banner Taskforce report 2023 §31-35",
                  "GBA 85/2022 (Roularta)", "GBA 103/2022 (Rossel)"),
     evidence=("requests", "cookies", "storage"),
     needs_choice=True,

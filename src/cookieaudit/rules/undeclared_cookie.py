@@ -24,7 +24,7 @@ META = RuleMeta(
     },
     severity="low",
     jurisdictions=("EU",),
-    legal_basis=("R14", "R09", "Tw art. 11.7a lid 1", "CJEU C-673/17 Planet49", "EDPB CBTF report §26-30"),
+    legal_basis=("Telecommunicatiewet art. 11.7a lid 1", "CJEU C-673/17 Planet49", "EDPB Cookie Banner Taskforce report 2023 §26-30"),
     evidence=("cookies",),
 )
 

@@ -25,7 +25,7 @@ META = RuleMeta(
     },
     severity="high",
     jurisdictions=("EU",),
-    legal_basis=("R15", "GDPR art. 13(1)(e)", "CJEU C-673/17 Planet49", "R14"),
+    legal_basis=("GDPR art. 13(1)(e)", "CJEU C-673/17 Planet49"),
     evidence=("requests", "cookies", "storage"),
 )
 

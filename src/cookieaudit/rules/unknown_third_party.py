@@ -22,7 +22,7 @@ META = RuleMeta(
     },
     severity="medium",
     jurisdictions=("EU",),
-    legal_basis=("R15", "R14", "GDPR art. 13(1)(e)"),
+    legal_basis=("GDPR art. 13(1)(e)",),
     evidence=("requests", "cookies"),
 )
 
