@@ -30,12 +30,16 @@
       window.__cookieauditStore(ev);
     } catch (e) { /* never break the page */ }
   }
+  function describe(api, kind, key, value, extra) {
+    return Object.assign({id: (++seq) + ":" + Math.random().toString(36).slice(2, 8), api: api, kind: kind,
+      key: String(key == null ? "" : key).slice(0, 1024), value: value == null ? null : String(value).slice(0, 4096),
+      script: callerScript(), href: location.href, origin: location.origin, top: TOP, ts: now(), accepted: null},
+      extra || {});
+  }
   function call(api, kind, key, value, extra) {
-    const id = (++seq) + ":" + Math.random().toString(36).slice(2, 8);
-    send(Object.assign({id: id, api: api, kind: kind, key: String(key == null ? "" : key).slice(0, 1024),
-      value: value == null ? null : String(value).slice(0, 4096), script: callerScript(), href: location.href,
-      origin: location.origin, top: TOP, ts: now(), accepted: null}, extra || {}));
-    return id;
+    const ev = describe(api, kind, key, value, extra);
+    send(ev);
+    return ev.id;
   }
   function outcome(id, accepted, error, extra) {
     send(Object.assign({id: id, outcome: true, accepted: accepted, error: error ? String(error).slice(0, 300) : null, ts: now()}, extra || {}));
@@ -60,9 +64,10 @@
     Storage.prototype.setItem = function (k, v) {
       let kind = "local";
       try { if (this === window.sessionStorage) kind = "session"; } catch (e) {}
-      const id = call("Storage.setItem", kind, k, v);
-      try { const r = setItem.call(this, k, v); outcome(id, true); return r; }
-      catch (e) { outcome(id, false, e && (e.name + ": " + e.message)); throw e; }
+      // synchronous: one report with its outcome (half the traffic of call + outcome)
+      const ev = describe("Storage.setItem", kind, k, v);
+      try { const r = setItem.call(this, k, v); ev.accepted = true; send(ev); return r; }
+      catch (e) { ev.accepted = false; ev.error = String(e && (e.name + ": " + e.message)).slice(0, 300); send(ev); throw e; }
     };
   } catch (e) {}
   try {
@@ -131,10 +136,10 @@
       enumerable: desc.enumerable,
       get() { return desc.get.call(this); },
       set(value) {
-        let id = null;
-        try { id = call("document.cookie", "cookie", String(value).split("=", 1)[0].trim(), String(value)); } catch (e) {}
+        let ev = null;
+        try { ev = describe("document.cookie", "cookie", String(value).split("=", 1)[0].trim(), String(value)); } catch (e) {}
         const r = desc.set.call(this, value);
-        try { if (id) outcome(id, cookieKept(this, value)); } catch (e) {}
+        try { if (ev) { ev.accepted = cookieKept(this, value); send(ev); } } catch (e) {}
         return r;
       },
     });
