@@ -87,6 +87,8 @@ def scan_options(f):
         click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True,
                      help="Repeat each (domain, choice); findings say 'seen in k of N'."),
         click.option("--redact", is_flag=True, help="Replace cookie and storage values by their hash in every output."),
+        click.option("--sign", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+                     metavar="KEY", help="Sign the evidence manifest with this Ed25519 private key (`cookieaudit keygen`)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -121,15 +123,16 @@ def _run(options, plain) -> int:
 @click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDR[:PORT]",
               help="Send HOST (or * for all) to another address, e.g. a staging server (repeatable).")
 @click.option("--ca-cert", type=click.Path(path_type=Path), default=None, help="Trust this extra CA (PEM) for such targets.")
-def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, baseline,
-         waivers, history, shard, resolve, ca_cert):
+def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, sign,
+         baseline, waivers, history, shard, resolve, ca_cert):
     """Audit the domains of the expectations file under every consent choice."""
     from .scan import ScanOptions
 
     options = ScanOptions(expectations=expectations, out=out, domains=tuple(domains), choices=tuple(choices),
                           resolve=tuple(resolve), ca_cert=ca_cert, concurrency=concurrency, fail_on=fail_on,
                           browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget, command=tuple(sys.argv),
-                          baseline=baseline, waivers=waivers, history=history, shard=shard, repeat=repeat, redact=redact)
+                          baseline=baseline, waivers=waivers, history=history, shard=shard, repeat=repeat, redact=redact,
+                          sign=sign)
     sys.exit(_run(options, plain))
 
 
@@ -140,8 +143,8 @@ def scan(expectations, domains, choices, out, concurrency, fail_on, browser, lan
               help="default: planted violations on four shops; compliant: every shop compliant.")
 @click.option("--latency", type=str, default="0,0", show_default=True, help="Injected shop latency in ms: MIN,MAX.")
 @click.option("--vendor-latency", type=str, default="0,0", show_default=True, help="Injected vendor latency in ms: MIN,MAX.")
-def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, baseline,
-         waivers, history, shard, scenario, latency, vendor_latency):
+def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lang, pdf, visit_budget, plain, repeat, redact, sign,
+         baseline, waivers, history, shard, scenario, latency, vendor_latency):
     """Start the embedded demo world (five shops + vendor hosts over real TLS) and audit it."""
     from .scan import ScanOptions
     from .world import WorldConfig
@@ -162,23 +165,39 @@ def demo(expectations, domains, choices, out, concurrency, fail_on, browser, lan
                               resolve=tuple(world.resolve_args()), ca_cert=world.ca_pem, concurrency=concurrency,
                               fail_on=fail_on, browser=browser, lang=lang, pdf=pdf, visit_budget=visit_budget,
                               command=tuple(sys.argv), baseline=baseline, waivers=waivers, history=history,
-                              shard=shard, repeat=repeat, redact=redact)
+                              shard=shard, repeat=repeat, redact=redact, sign=sign)
         code = _run(options, plain)
     sys.exit(code)
 
 
+def _split(values) -> list[str]:
+    """Repeatable options that also take comma lists: --format html,pdf --format csv."""
+    return [x.strip() for v in values for x in str(v).split(",") if x.strip()]
+
+
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", "langs", multiple=True, default=("nl",), show_default=True,
+              help="nl, en (full report); nl, en, fr, de for --domain dossiers (repeatable or comma list).")
 @click.option("--format", "formats", multiple=True, default=("html",), show_default=True,
-              help="html, pdf, json, junit, markdown, csv (repeatable).")
-def report(run_dir, lang, formats):
-    """Re-render output formats from a run folder, without a browser (pdf needs one)."""
+              help="html, pdf, json, junit, markdown, csv (repeatable or comma list); with --domain: html, pdf.")
+@click.option("--domain", "domains", multiple=True,
+              help="Write the dossier of this domain (dossier-<domain>-<lang>.html/.pdf) instead of the full report.")
+def report(run_dir, langs, formats, domains):
+    """Re-render output formats, or per-domain dossiers, from a run folder (pdf needs a browser)."""
     from .formats import render
+    from .formats.dossier import write_dossiers
     from .manifest import write_manifest
 
+    langs, formats, domains = _split(langs), _split(formats), _split(domains)
     try:
-        written = render(run_dir, list(formats), lang=lang)
+        if domains:
+            written = write_dossiers(run_dir, domains, langs, formats)
+        else:
+            if len(langs) != 1:
+                raise CookieauditError("--lang: the full report is written in one language",
+                                       fix="give one --lang, or use --domain for dossiers in several languages")
+            written = render(run_dir, formats, lang=langs[0])
         write_manifest(run_dir)
     except CookieauditError as exc:
         _fail(exc)
@@ -188,16 +207,65 @@ def report(run_dir, lang, formats):
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def verify(run_dir):
-    """Re-check manifest.sha256 of a run folder; exit 1 on any changed, missing or extra file."""
-    from .manifest import verify_manifest
+@click.option("--domain", "domains", multiple=True, required=True, help="Domain of the run (repeatable).")
+@click.option("--lang", "langs", multiple=True, default=("nl",), show_default=True, help="nl, en, fr, de.")
+@click.option("--format", "formats", multiple=True, default=("html", "csv", "md"), show_default=True,
+              help="html, csv, md (repeatable or comma list).")
+def inventory(run_dir, domains, langs, formats):
+    """The cookie inventory of a domain from the evidence: every cookie and storage item, for the cookie statement."""
+    from .formats.inventory import INVENTORY_FORMATS, write_inventory
+    from .manifest import write_manifest
+
+    formats = _split(formats)
+    bad = [f for f in formats if f not in INVENTORY_FORMATS]
+    try:
+        if bad:
+            raise CookieauditError(f"--format {', '.join(bad)}: unknown", fix="use html, csv and/or md")
+        written = [p for d in _split(domains) for lang in _split(langs)
+                   for p in write_inventory(run_dir, d, lang, tuple(formats))]
+        write_manifest(run_dir)
+    except CookieauditError as exc:
+        _fail(exc)
+    for p in written:
+        click.echo(str(p))
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--public-key", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Also check evidence-manifest.sig with this Ed25519 public key (from `cookieaudit keygen`).")
+def verify(run_dir, public_key):
+    """Re-check manifest.sha256 of a run folder (and its signature); exit 1 on any changed, missing or extra file."""
+    from .manifest import verify_manifest, verify_signature
 
     problems = verify_manifest(run_dir)
+    if public_key is not None:
+        try:
+            problems += [p for p in verify_signature(run_dir, public_key) if p not in problems]
+        except CookieauditError as exc:
+            _fail(exc)
     for p in problems:
         click.echo(f"FAIL {p}", err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"OK   {run_dir}: every file matches manifest.sha256")
+    click.echo(f"OK   {run_dir}: every file matches manifest.sha256"
+               + (f"; signature valid for {public_key}" if public_key is not None else ""))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Private key file to create (PEM); the public key is written next to it as <out>.pub.")
+def keygen(out):
+    """Create an Ed25519 key pair for signing evidence (scan --sign KEY; verify --public-key KEY.pub)."""
+    from .manifest import generate_keypair
+
+    try:
+        priv, pub, fp = generate_keypair(out)
+    except CookieauditError as exc:
+        _fail(exc)
+    click.echo(f"private key: {priv} (keep it secret)")
+    click.echo(f"public key:  {pub}")
+    click.echo(f"fingerprint: {fp}")
 
 
 @cli.group()

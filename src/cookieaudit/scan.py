@@ -53,6 +53,7 @@ class ScanOptions:
     history: Path | None = None
     shard: str | None = None
     command: tuple[str, ...] = ()
+    sign: Path | None = None            # Ed25519 private key: sign evidence-manifest.sha256 (manifest.py)
 
 
 @dataclass
@@ -340,6 +341,9 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     findings = None
     if opts.repeat > 1:
         findings = evaluate_repeats(exp, reps)
+    from .gate.policy_check import snapshot_policies   # the policy as declared at scan time (evidence)
+
+    snapshot_policies(exp, run_dir, sorted({d for d, _ in visits}), resolve=opts.resolve, ca_cert=opts.ca_cert)
     doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
                          discovery=discovery)
     if write_failures and not doc["summary"]["incomplete"]:
@@ -516,5 +520,12 @@ def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
     tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
     tmp.replace(target)
     formats = list(opts.formats) + (["pdf"] if opts.pdf else [])
+    if opts.sign is not None:   # before the outputs, so the report and the dossiers show the key fingerprint
+        from .manifest import sign_evidence_manifest
+
+        sign_evidence_manifest(run_dir, opts.sign)
     render(run_dir, formats, lang=opts.lang)
+    from .formats.dossier import scan_dossiers
+
+    scan_dossiers(run_dir, doc, opts.lang, pdf=opts.pdf)
     write_manifest(run_dir)

@@ -228,6 +228,7 @@ NL: dict[str, str] = {
                        "evidence-manifest.sha256 in de run-map moet gelijk zijn aan de waarde hieronder. Dat bestand "
                        "bevat op zijn beurt de SHA-256 van findings.json en van elk observatie- en bewijsbestand.",
     "evidence_manifest_hash": "SHA-256 van evidence-manifest.sha256",
+    "signature": "Ondertekend (Ed25519), sleutelvingerafdruk",
     "evidence_manifest_missing": "Er is geen evidence-manifest.sha256: de bewijsbestanden zijn niet vastgelegd.",
     "evidence_manifest_ok": "De bewijsbestanden kwamen bij het maken van dit rapport overeen met het manifest.",
     "evidence_manifest_problems": "LET OP: de bewijsbestanden wijken af van evidence-manifest.sha256:",
@@ -488,6 +489,7 @@ EN: dict[str, str] = {
                        "in the run folder must equal the value below. That file in turn holds the SHA-256 of "
                        "findings.json and of every observation and evidence file.",
     "evidence_manifest_hash": "SHA-256 of evidence-manifest.sha256",
+    "signature": "Signed (Ed25519), key fingerprint",
     "evidence_manifest_missing": "There is no evidence-manifest.sha256: the evidence files were not fixed.",
     "evidence_manifest_ok": "When this report was made, the evidence files matched the manifest.",
     "evidence_manifest_problems": "WARNING: the evidence files differ from evidence-manifest.sha256:",

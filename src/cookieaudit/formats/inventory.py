@@ -244,3 +244,151 @@ def provenance(run: RunData, L: Labels) -> list[tuple[str, str, bool]]:
     if summ.get("fail_on"):
         rows.append(("CI", L["fail_on"].format(code=summ.get("exit_code", "—"), sev=L.severity(summ["fail_on"])), False))
     return rows
+
+
+# -- the cookie inventory a shop publishes next to its privacy policy ------------------------------------------
+
+INVENTORY_FORMATS = ("html", "csv", "md")
+
+
+def cookie_inventory(run: RunData, domain: str, lang: str = "nl") -> dict[str, Any]:
+    """Every cookie and web storage item observed on ``domain`` across all choices, with vendor, purpose, the
+    policy's category, first/third party, the stored lifetime and the choices under which it appeared; items the
+    policy does not declare yet are marked (``declared`` False). Vendor and purpose come from the knowledge base."""
+    from ..kb import load_kb
+    from .dossier_text import PURPOSES, text as dtext
+    from .records import capture_epoch
+
+    T = dtext(lang)
+    if domain not in {d["host"] for d in run.domains}:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"--domain {domain}: not in this run",
+                          fix=f"use one of: {', '.join(d['host'] for d in run.domains)}")
+    kb = load_kb()
+    clf = kb.classifier([d["host"] for d in run.domains])
+    declared = {v["id"]: v for v in run.declared_vendors}
+    rows: dict[tuple, dict[str, Any]] = {}
+
+    def choice_label(c: str) -> str:
+        if c.startswith("only-"):
+            return T["choice_only"].format(cat=T.get(f"cat_{c[5:]}", c[5:]))
+        return T.get(f"choice_{c}", c)
+
+    for c in run.choices:
+        obs = run.observation(domain, c)
+        if not obs:
+            continue
+        cap = capture_epoch(obs)
+        items = [("cookie", (ck.get("name"), ck.get("domain")), ck.get("name"), ck.get("domain") or "",
+                  clf.cookie(ck.get("name") or "", ck.get("domain") or "", ck.get("set_by")),
+                  ((ck["expires"] - cap) / 86400) if (ck.get("expires") and ck.get("expires", 0) > 0 and cap) else None)
+                 for ck in obs.get("cookies") or []]
+        items += [(f"{st.get('kind')}Storage", (st.get("origin"), st.get("kind"), st.get("key")), st.get("key"),
+                   st.get("origin") or "", clf.storage(st.get("origin") or "", st.get("key") or "", st.get("kind")),
+                   None) for st in obs.get("storage") or []]
+        for kind, key, name, where, att, days in items:
+            r = rows.get((kind, key))
+            if r is None:
+                v = kb.vendor(att.vendor) if att.vendor else None
+                dv = declared.get(att.vendor or "")
+                cats = dv.get("categories") if dv else ([att.category] if att.category == "necessary" else [])
+                is_declared = bool(dv) or (att.category == "necessary" and att.party == "first")
+                purpose = (PURPOSES.get(v.kind, {}).get(lang) if v else None) or (
+                    T.get(f"cat_{att.category}") if att.category else T["unknown"])
+                r = rows[(kind, key)] = {
+                    "name": name or "", "kind": kind if kind != "cookie" else T["kind_cookie"], "where": where,
+                    "vendor": (v.name if v else (att.platform or T["unknown"])), "purpose": purpose,
+                    "category": ", ".join(T.get(f"cat_{x}", x) for x in cats) if cats else T["not_declared"],
+                    "party": T["first_party"] if att.party == "first" else T["third_party"],
+                    "lifetime_days": days, "choices": [], "declared": is_declared,
+                }
+            if days is not None and (r["lifetime_days"] is None or days > r["lifetime_days"]):
+                r["lifetime_days"] = days
+            if choice_label(c) not in r["choices"]:
+                r["choices"].append(choice_label(c))
+    out = sorted(rows.values(), key=lambda r: (r["declared"], r["party"], r["vendor"], r["name"]))
+    for r in out:
+        d = r["lifetime_days"]
+        r["lifetime"] = T["session"] if d is None else (T["hours"].format(n=max(0, round(d * 24))) if d < 2
+                                                        else T["days"].format(n=round(d)))
+        r["choices_text"] = ", ".join(r["choices"])
+        r["declared_text"] = T["yes"] if r["declared"] else T["not_declared"]
+    return {"domain": domain, "lang": lang, "T": T, "rows": out}
+
+
+def _inventory_columns(T: dict[str, str]) -> list[tuple[str, str]]:
+    return [("name", T["inv_name"]), ("kind", T["inv_kind"]), ("where", T["inv_where"]), ("vendor", T["inv_vendor"]), ("purpose", T["inv_purpose"]),
+            ("category", T["inv_category"]), ("party", T["inv_party"]), ("lifetime", T["inv_lifetime"]),
+            ("choices_text", T["inv_choices"]), ("declared_text", T["inv_declared"])]
+
+
+def inventory_csv(inv: dict[str, Any]) -> str:
+    import csv
+    import io
+
+    cols = _inventory_columns(inv["T"])
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([h for _k, h in cols])
+    for r in inv["rows"]:
+        w.writerow([_csv_safe(str(r[k])) for k, _h in cols])
+    return "\ufeff" + buf.getvalue()
+
+
+def _csv_safe(v: str) -> str:
+    return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
+def inventory_markdown(inv: dict[str, Any]) -> str:
+    T = inv["T"]
+    cols = _inventory_columns(T)
+
+    def cell(v: Any) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"# {T['inv_title']}: {inv['domain']}", "", T["inv_intro"].format(domain=inv["domain"]), "",
+             "| " + " | ".join(h for _k, h in cols) + " |", "|" + "---|" * len(cols)]
+    for r in inv["rows"]:
+        vals = [cell(r[k]) for k, _h in cols]
+        if not r["declared"]:
+            vals = [f"**{v}**" for v in vals]
+        lines.append("| " + " | ".join(vals) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def inventory_html(inv: dict[str, Any]) -> str:
+    from html import escape
+
+    T = inv["T"]
+    cols = _inventory_columns(T)
+    head = "".join(f"<th>{escape(h)}</th>" for _k, h in cols)
+    body = "".join(
+        f'<tr class="{"" if r["declared"] else "undeclared"}">' + "".join(f"<td>{escape(str(r[k]))}</td>" for k, _h in cols)
+        + "</tr>" for r in inv["rows"])
+    title = f"{T['inv_title']}: {inv['domain']}"
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{inv["lang"]}"><head><meta charset="utf-8">'
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{escape(title)}</title><style>body{{font:14px/1.4 system-ui,sans-serif;margin:24px}}"
+            "table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;"
+            "vertical-align:top}th{background:#f5f6f8}tr.undeclared td{background:#fff3e0;font-weight:600}</style>"
+            f"</head><body><h1>{escape(title)}</h1><p>{escape(T['inv_intro'].format(domain=inv['domain']))}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n")
+
+
+def write_inventory(run_dir, domain: str, lang: str = "nl", formats: tuple[str, ...] = INVENTORY_FORMATS) -> list:
+    """``inventory-<domain>-<lang>.{html,csv,md}`` in the run folder (derived outputs)."""
+    from pathlib import Path
+
+    from . import _write
+
+    run = RunData.load(run_dir)
+    inv = cookie_inventory(run, domain, lang)
+    out = []
+    for f in formats:
+        content = {"html": inventory_html, "csv": inventory_csv, "md": inventory_markdown}[f](inv)
+        p = Path(run_dir) / f"inventory-{domain}-{lang}.{f}"
+        _write(p, content)
+        out.append(p)
+    return out

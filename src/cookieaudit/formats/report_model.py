@@ -205,6 +205,7 @@ class ReportModel:
     baseline: dict | None = None
     per_rule: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    signature: dict | None = None
 
 
 def build(run: RunData, lang: str, print_mode: bool = False) -> ReportModel:
@@ -222,6 +223,9 @@ def build(run: RunData, lang: str, print_mode: bool = False) -> ReportModel:
     m.provenance = provenance(run, L)
     m.baseline = baseline_view(run, L)
     m.per_rule = per_rule(run, L)
+    from .dossier import _signature
+
+    m.signature = _signature(run)
     m.warnings = [w.get("message") or w.get("code") or str(w) if isinstance(w, dict) else str(w)
                   for w in run.doc.get("warnings") or []]
     return m

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
+import json
 import re
 import ssl
 from dataclasses import dataclass, field
@@ -497,3 +498,59 @@ def format_table(doc: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"{s['fetched']}/{s['pages']} policy pages fetched; {s['drift']} drift finding(s); exit code {s['exit_code']}")
     return "\n".join(lines)
+
+
+# -- the policy as declared at scan time: a snapshot stored as evidence -------------------------------------------
+
+def snapshot_policies(exp: Any, run_dir: str | Path, domains: list[str] | tuple[str, ...] = (), *,
+                      resolve: tuple[str, ...] | list[str] = (), ca_cert: str | Path | None = None,
+                      timeout: float = 10.0) -> dict[str, dict[str, Any]]:
+    """Fetch each domain's privacy policy page and store it in the run folder as evidence of what was declared:
+    ``policy/<domain>.html`` (the bytes as served), ``policy/<domain>.txt`` (its text) and ``policy/<domain>.json``
+    (URL, time, HTTP status, SHA-256 of both). Offline or unreachable: the JSON records that, with the reason.
+    Never raises: a scan does not fail because the policy page could not be fetched."""
+    import httpx
+
+    run_dir = Path(run_dir)
+    folder = run_dir / "policy"
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        rules = parse_resolve(tuple(resolve))
+        ctx = _ssl_context(Path(ca_cert) if ca_cert else None)
+    except ConfigError as exc:
+        rules, ctx = None, None
+        setup_error = str(exc)
+    declared_url = getattr(getattr(exp, "policy", None), "url", None)
+    for d in exp.domains:
+        if domains and d.host not in domains:
+            continue
+        rec: dict[str, Any] = {"domain": d.host, "declared_url": declared_url,
+                               "fetched_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+                               .replace("+00:00", "Z")}
+        if rules is None:
+            rec.update(status="not-fetched", error=setup_error)
+        else:
+            try:
+                transport = _transport_class()(rules, verify=ctx, limits=httpx.Limits(max_keepalive_connections=0))
+                headers = {"User-Agent": USER_AGENT, "Accept-Language": f"{d.locale},{d.locale.split('-')[0]};q=0.9"}
+                with httpx.Client(transport=transport, follow_redirects=True, timeout=timeout, headers=headers,
+                                  max_redirects=5) as client:
+                    page = fetch_policy(d, client)
+            except Exception as exc:  # noqa: BLE001 - recorded, never fatal
+                page = PolicyPage(domain=d.host, error=f"{type(exc).__name__}: {exc}")
+            rec["tried"] = page.tried
+            if page.fetched and page.html is not None:
+                body = "\n".join(statements(page.html))
+                (folder / f"{d.host}.html").write_bytes(page.html)
+                (folder / f"{d.host}.txt").write_text(body + "\n", encoding="utf-8")
+                rec.update(status="fetched", url=page.url, http_status=page.status,
+                           sha256=hashlib.sha256(page.html).hexdigest(),
+                           text_sha256=hashlib.sha256((body + "\n").encode("utf-8")).hexdigest(),
+                           html=f"policy/{d.host}.html", text=f"policy/{d.host}.txt")
+            else:
+                rec.update(status="unreachable", url=page.tried[0] if page.tried else None,
+                           http_status=page.status, error=page.error)
+        (folder / f"{d.host}.json").write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        out[d.host] = rec
+    return out
