@@ -309,7 +309,8 @@ def test_html_with_the_scan_cores_shapes(run_dir: Path) -> None:
     assert "R01; ePrivacy Directive art. 5(3)" in html and "[&#39;R01&#39;" not in html
     assert "name: vm" in html and "concurrency: 3" in html
     assert "Partij: <strong>Google Analytics</strong>" in html                 # vendor id shown as its name
-    assert "Schermafbeelding · vóór toestemming · end of the before-consent phase" in html
+    # the scan's English note is shown in the report's language (no English left in the Dutch report)
+    assert "Schermafbeelding · vóór toestemming · einde van de fase ‘vóór toestemming’" in html
     block = html[html.index('id="f-c0ffee0000000001"'):]
     assert "Stappen in de cookiebanner" in block[:3000] and "button.cn-decline" in block[:6000]
     # BE has no vendor list of its own: declared_vendors is the declared side

@@ -68,6 +68,15 @@ def consent_view(c: dict[str, Any], L: Labels, choice: str) -> dict[str, Any]:
                        "detail": st.get("detail", ""), "ok": st.get("ok", True)} for st in c.get("steps") or []]}
 
 
+_PHASE_END = re.compile(r"^end of the (\S+) phase$")
+
+
+def _note(note: str, L: Labels) -> str:
+    """The scan's English evidence note "end of the after-withdraw phase" in the report's language."""
+    m = _PHASE_END.match(note)
+    return L["phase_end"].format(phase=L.phase(m.group(1))) if m else note
+
+
 def finding_evidence(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, site: str) -> list[dict[str, Any]]:
     """One box per evidence record; a screenshot-only entry becomes the screenshot (and caption) of the first box.
 
@@ -78,7 +87,7 @@ def finding_evidence(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, s
     loose = [e for e in evs if not (e.get("observation") or e.get("pointer")) and e.get("screenshot")]
     phase_label = L.phase(f.get("phase")) if f.get("phase") else ""
     base_caption = L["screenshot"] + (f" · {phase_label}" if phase_label else "")
-    pending = [(e["screenshot"], e.get("note") or "") for e in loose]
+    pending = [(e["screenshot"], _note(e.get("note") or "", L)) for e in loose]
     if not any(e.get("screenshot") for e in evs):
         rel = _phase_screenshot(run.observation(f["domain"], f["choice"]), f.get("phase"))
         if rel:
@@ -98,6 +107,17 @@ def finding_evidence(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, s
             out.append({"kind": "none", "obj": None, "observation": None, "pointer": None, "har": None, "note": "",
                         "shot": shots.get(rel), "caption": base_caption + (f" · {note}" if note else "")})
     return out
+
+
+def named_time(run: RunData, f: dict[str, Any], L: Labels) -> str:
+    """The finding's time relative to the click that matters ("3,2 s na klik op 'Alles weigeren'")."""
+    from .dossier_text import text as dtext
+    from .timeline import anchors, describe
+
+    T = dtext(L.lang)
+    a = anchors(run.observation(f["domain"], f["choice"]), f["choice"])
+    return describe(f.get("t"), f.get("phase"), a, T, T.get(f"choice_{f['choice']}", L.choice(f["choice"])),
+                    T["choice_reject-all"])
 
 
 def seen_text(seen: Any, L: Labels) -> str | None:
@@ -120,7 +140,7 @@ def finding_view(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, sites
     return {
         "id": f["id"], "rule": f["rule"], "severity": f["severity"], "sev_label": L.severity(f["severity"]),
         "domain": f["domain"], "choice": f["choice"], "choice_label": L.choice(f["choice"]),
-        "phase": L.phase(f.get("phase")) if f.get("phase") else "—", "time": L.time(f.get("t"), f["choice"]),
+        "phase": L.phase(f.get("phase")) if f.get("phase") else "—", "time": named_time(run, f, L),
         "message": L.message(f), "vendor": run.vendor_name(f.get("vendor")) or "—",
         "category": L.category(f.get("category")) if f.get("category") else "—",
         "jurisdiction": f.get("jurisdiction") or "—",
