@@ -170,11 +170,14 @@ def _appendix_rows(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _exhibit_counts(exhibits: list[dict[str, Any]], L: DL) -> str:
+    """Requests counted one by one (each was sent); a cookie or storage item once, however many visits held it."""
     per: dict[str, set[str]] = {}
     for e in exhibits:
         s = e.get("subject") or {}
-        per.setdefault(e.get("kind") or "", set()).add(json.dumps(
-            {k: s.get(k) for k in ("host", "path", "name", "domain", "key", "origin", "storage")}, sort_keys=True))
+        kind = e.get("kind") or ""
+        key = (f"{e.get('observation')}#{e.get('pointer')}" if kind == "request" else
+               json.dumps({k: s.get(k) for k in ("name", "domain", "key", "origin", "storage")}, sort_keys=True))
+        per.setdefault(kind, set()).add(key)
     return ", ".join(L.count(k, len(per[k])) for k in ("cookie", "request", "storage") if per.get(k))
 
 
@@ -208,7 +211,9 @@ def banner_shot(run: RunData, domain: str, choice: str, shots: Shots) -> dict[st
     boxes = []
     ctl = _CONTROL.get(choice) or ("settings" if choice.startswith("only-") else None)
     for name, css in (("banner_box", "bannerbox"), (ctl, "clicked")):
-        box = (banner.get(name) or {}).get("box") if name and name != "banner_box" else banner.get("banner_box")
+        if name is None:      # no-interaction: nothing was clicked
+            continue
+        box = banner.get("banner_box") if name == "banner_box" else (banner.get(name) or {}).get("box")
         if isinstance(box, dict) and all(isinstance(box.get(k), (int, float)) for k in ("x", "y", "width", "height")):
             boxes.append({"css": css, "x": box["x"], "y": box["y"], "w": box["width"], "h": box["height"]})
     return {"shot": shot, "boxes": boxes, "clicked": any(b["css"] == "clicked" for b in boxes)}
