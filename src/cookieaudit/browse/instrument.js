@@ -24,12 +24,21 @@
   const TOP = ancestors.length ? ancestors[ancestors.length - 1] : (() => { try { return location.origin; } catch (e) { return null; } })();
   let seq = 0, reported = 0;
   const now = () => performance.timeOrigin + performance.now();
-  function send(ev) {
-    try {
-      if (typeof window.__cookieauditStore !== "function" || reported++ > 20000) return;
-      window.__cookieauditStore(ev);
-    } catch (e) { /* never break the page */ }
+  // batched: every report of one task goes out in one binding call at the end of the task (a microtask, so it
+  // leaves before the frame can be removed by a later task); bounded per document (the recorder sees the overflow)
+  let queue = [];
+  function flush() {
+    const batch = queue;
+    queue = [];
+    try { if (batch.length && typeof window.__cookieauditStore === "function") window.__cookieauditStore(batch); }
+    catch (e) { /* never break the page */ }
   }
+  function send(ev) {
+    if (reported++ > 12000) return;
+    if (!queue.length) { try { queueMicrotask(flush); } catch (e) { Promise.resolve().then(flush); } }
+    queue.push(ev);
+  }
+  try { window.addEventListener("pagehide", flush); } catch (e) {}
   function describe(api, kind, key, value, extra) {
     return Object.assign({id: (++seq) + ":" + Math.random().toString(36).slice(2, 8), api: api, kind: kind,
       key: String(key == null ? "" : key).slice(0, 1024), value: value == null ? null : String(value).slice(0, 4096),
@@ -130,6 +139,7 @@
     const named = name ? jar.indexOf("; " + name + "=") >= 0 : present;
     return deletion ? !named : present;
   }
+  let cookieChecks = 0;
   if (desc && desc.set) {
     Object.defineProperty(Document.prototype, "cookie", {
       configurable: true,
@@ -139,7 +149,9 @@
         let ev = null;
         try { ev = describe("document.cookie", "cookie", String(value).split("=", 1)[0].trim(), String(value)); } catch (e) {}
         const r = desc.set.call(this, value);
-        try { if (ev) { ev.accepted = cookieKept(this, value); send(ev); } } catch (e) {}
+        // reading back is a synchronous round trip to the browser: only the first 200 writes of a document are
+        // checked (a script writing cookies in a loop would otherwise be slowed down); later ones stay null
+        try { if (ev) { if (++cookieChecks <= 200) ev.accepted = cookieKept(this, value); send(ev); } } catch (e) {}
         return r;
       },
     });

@@ -314,10 +314,12 @@ class VisitRecorder:
             line = blocked.get("cookieLine") or ""
             self._blocked.setdefault(line, []).extend(blocked.get("blockedReasons", []))
 
-    def _on_store(self, source: dict[str, Any], event: dict[str, Any]) -> None:
+    def _on_store(self, source: dict[str, Any], events: Any) -> None:
         self._touch()
-        if isinstance(event, dict):
-            self.store.on_script(event, self._wall_to_mono, time.monotonic())
+        arrival = time.monotonic()
+        for event in events if isinstance(events, list) else [events]:
+            if isinstance(event, dict):
+                self.store.on_script(event, self._wall_to_mono, arrival)
 
     def _on_service_worker(self, worker: Any) -> None:
         self._touch()

@@ -17,6 +17,7 @@ no time: they get the moment they reached the recorder.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ MAX_EVENTS = 20000
 _MECH = {"local", "session", "indexeddb", "cache", "service-worker", "cookie", "cookie-store"}
 
 
+@functools.lru_cache(maxsize=4096)
 def site_of(origin: str | None) -> str | None:
     """The schemeful site of an origin: https://www.shop.nl -> https://shop.nl (the storage partition)."""
     from ..kb.parties import registrable_domain
@@ -121,7 +123,7 @@ class StorageEvents:
              phase_at: Callable[[float], str]) -> tuple[list[StorageWriteRecord], list[StorageWriteRecord]]:
         writes: list[tuple[float, StorageWriteRecord]] = []
         calls: list[tuple[float, StorageWriteRecord]] = []
-        seen: list[tuple[str, str | None, str, float]] = []
+        seen: dict[tuple[str, str | None, str], list[float]] = {}
         for c in self.calls.values():
             try:
                 mono = wall_to_mono(float(c["ts"]) / 1000)
@@ -135,12 +137,12 @@ class StorageEvents:
             )
             (calls if mech in TRACKING_APIS else writes).append((mono, rec))
             if mech in ("local", "session"):
-                seen.append((mech, c.get("origin"), rec.key, mono))
+                seen.setdefault((mech, c.get("origin"), rec.key), []).append(mono)
         for c in self.cdp:
             mech = c["mechanism"]
             mono = wall_to_mono(float(c["wall"])) if c.get("wall") else float(c["arrival"])
             if mech in ("local", "session") and any(
-                    s[0] == mech and s[1] == c.get("origin") and s[2] == c["key"] and abs(s[3] - mono) < 5 for s in seen):
+                    abs(m - mono) < 5 for m in seen.get((mech, c.get("origin"), c["key"]), ())):
                 continue   # the hook saw this write (with its script)
             rec = StorageWriteRecord(
                 t=rel(mono), phase=phase_at(mono), mechanism=mech, key=c["key"], api=c.get("api", ""),
