@@ -138,7 +138,9 @@ def exhibit_view(run: RunData, e: dict[str, Any], L: DL, site: str, anchor_cache
         days = (exp - cap) / 86400 if (isinstance(exp, (int, float)) and exp > 0 and cap) else None
         extra = L["lifetime"].format(d=L.duration(days))
     elif kind == "storage":
-        quote = f"{s.get('storage', '')}Storage[{s.get('key', '')!r}] @ {s.get('origin', '')}"
+        api = {"indexeddb": "indexedDB", "cache": "caches", "service-worker": "serviceWorker"}.get(s.get("storage"))
+        quote = (f"{api}[{s.get('key', '')!r}]" if api else f"{s.get('storage', '')}Storage[{s.get('key', '')!r}]") + \
+            f" @ {s.get('origin', '')}" + (f" (partition {s['partition']})" if s.get("partition") else "")
     elif kind in ("visit", "banner"):
         quote = str(s.get("name") or e.get("pointer") or "")
     time = describe(e.get("t"), e.get("phase"), anchor_cache[key], L.T, L.choice(choice), L.choice("reject-all"))

@@ -44,9 +44,11 @@ def evidence_view(run: RunData, f: dict[str, Any], ev: dict[str, Any], L: Labels
         out.update(kind="request", obj=q)
     elif isinstance(obj, dict) and root == "cookies":
         out.update(kind="cookie", obj=cookie_row(obj, obs, site, L, f["choice"]))
-    elif isinstance(obj, dict) and root == "storage":
-        out.update(kind="storage", obj={"origin": obj.get("origin"), "kind": obj.get("kind"), "key": obj.get("key"),
-                                        "value": short(obj.get("value", "")), "phase": L.phase(obj.get("phase"))})
+    elif isinstance(obj, dict) and root in ("storage", "storage_writes"):
+        out.update(kind="storage", obj={"origin": obj.get("origin"), "kind": obj.get("kind") or obj.get("mechanism"),
+                                        "key": obj.get("key"), "value": short(obj.get("value") or ""),
+                                        "phase": L.phase(obj.get("phase")), "partition": obj.get("partition"),
+                                        "frame": obj.get("frame_url"), "writer": obj.get("script_url")})
     elif isinstance(obj, dict) and root == "set_cookies":
         out.update(kind="set_cookie", obj={**obj, "time": L.time(obj.get("t"), f["choice"]),
                                            "blocked": ", ".join(obj.get("blocked_reasons") or [])})
