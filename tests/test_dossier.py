@@ -371,3 +371,18 @@ def test_worst_dossier_in_chromium_and_within_targets(run_dir: Path, tmp_path: P
                 assert ok
         finally:
             browser.close()
+
+
+def test_settings_and_switches_are_not_the_click_api_calls_say_so() -> None:
+    T = TEXT["nl"]
+    a = anchors(_obs("only-functional", [
+        {"t": 0.1, "action": "text-heuristic", "detail": "clicked settings button 'Instellingen'", "ok": True},
+        {"t": 0.7, "action": "text-heuristic", "detail": "switch 'Functionele cookies' (functional) -> on (was off)", "ok": True},
+        {"t": 1.0, "action": "text-heuristic", "detail": "clicked save button 'Opslaan'", "ok": True},
+        {"t": 5.6, "action": "verify", "detail": "stored state matches the choice", "ok": True}]), "only-functional")
+    assert describe(3.0, "after-choice", a, T, "alleen functioneel", "x") == "2,0 s na klik op ‘Opslaan’"
+    a = anchors(_obs("only-targeting", [
+        {"t": 0.5, "action": "cmp-api", "detail": "orejime: accept only ['marketing']", "ok": True},
+        {"t": 2.1, "action": "verify", "detail": "stored state matches the choice", "ok": True}]), "only-targeting")
+    assert describe(1.0, "after-choice", a, T, "alleen targeting", "x") == \
+        "0,5 s na het doorgeven van de keuze ‘alleen targeting’ aan de consentmanager"

@@ -22,6 +22,7 @@ _CLICK_WORDS = ("clicked", "sending optout", "sending optin", "klik")
 class Anchor:
     t: float
     button: str | None        # the control's visible text, when the log names it
+    api: bool = False         # the choice was passed through the consent manager's API, not clicked
 
 
 @dataclass(frozen=True)
@@ -39,21 +40,42 @@ def _epoch(iso: str | None) -> float | None:
         return None
 
 
+def _is_api(step: dict[str, Any]) -> bool:
+    return str(step.get("action") or "").lower().startswith(("cmp-api", "api"))
+
+
 def _is_click(step: dict[str, Any]) -> bool:
+    """A step that makes the choice: a click on accept/reject/save, an API call, autoconsent's opt-in/out —
+    not opening the settings layer and not flipping a switch inside it."""
     if not step.get("ok", True):
         return False
     action = str(step.get("action") or "").lower()
     detail = str(step.get("detail") or "").lower()
-    if action in ("click", "toggle-save", "save") or action.startswith(("cmp-api", "api")):
+    if action in ("click", "toggle-save", "save") or _is_api(step):
         return True
-    if "opened" in detail or "settings" in detail and "clicked" not in detail:
+    if "opened" in detail or "settings button" in detail or detail.startswith(("switch", "toggle", "checkbox")):
         return False
     return any(w in detail for w in _CLICK_WORDS)
 
 
 def _button(step: dict[str, Any]) -> str | None:
+    if _is_api(step):
+        return None
     m = _QUOTED.findall(str(step.get("detail") or ""))
     return m[-1].strip() if m else None
+
+
+def _anchor(step: dict[str, Any]) -> Anchor:
+    return Anchor(float(step["t"]), _button(step), _is_api(step))
+
+
+def _decisive(clicks: list[dict[str, Any]], verifies: list[float], after: float) -> dict[str, Any] | None:
+    """The last choice-making step after ``after`` and before the next verification of the stored state."""
+    later = [c for c in clicks if c["t"] > after]
+    if not later:
+        return None
+    limit = next((v for v in verifies if v > later[0]["t"]), float("inf"))
+    return [c for c in later if c["t"] < limit][-1]
 
 
 def anchors(obs: dict[str, Any] | None, choice: str) -> Anchors:
@@ -65,17 +87,15 @@ def anchors(obs: dict[str, Any] | None, choice: str) -> Anchors:
         return Anchors(choice, open_offset=offset)
     steps = [s for s in ((obs.get("consent") or {}).get("steps") or []) if isinstance(s.get("t"), (int, float))]
     clicks = [s for s in steps if s["t"] > -1.0 and _is_click(s)]
-    if not clicks:
+    verifies = sorted(float(s["t"]) for s in steps if str(s.get("action")) == "verify")
+    first_step = _decisive(clicks, verifies, -1.0)
+    if first_step is None:
         return Anchors(choice, open_offset=offset)
-    first = Anchor(float(clicks[0]["t"]), _button(clicks[0]))
     withdraw = None
-    if choice == "withdraw" and len(clicks) > 1:
-        pages = [p.get("t") for p in obs.get("pages") or []
-                 if p.get("phase") == "after-withdraw" and isinstance(p.get("t"), (int, float))]
-        limit = min(pages) if pages else float("inf")
-        later = [s for s in clicks[1:] if s["t"] < limit] or clicks[1:]
-        withdraw = Anchor(float(later[-1]["t"]), _button(later[-1]))
-    return Anchors(choice, first, withdraw, offset)
+    if choice == "withdraw":
+        w = _decisive(clicks, verifies, next((v for v in verifies if v > first_step["t"]), float("inf")))
+        withdraw = _anchor(w) if w is not None else None
+    return Anchors(choice, _anchor(first_step), withdraw, offset)
 
 
 def describe(t: float | None, phase: str | None, a: Anchors, T: dict[str, str], choice_label: str,
@@ -98,5 +118,7 @@ def describe(t: float | None, phase: str | None, a: Anchors, T: dict[str, str], 
         key = "t_after_withdraw" if d >= 0 else "t_before_withdraw"
         return T[key].format(t=num(d), button=btn(a.withdraw, reject_label))
     d = t - a.click.t
+    if a.click.api:
+        return T["t_after_api" if d >= 0 else "t_before_api"].format(t=num(d), choice=choice_label)
     key = "t_after_click" if d >= 0 else "t_before_click"
     return T[key].format(t=num(d), button=btn(a.click, choice_label))
