@@ -74,7 +74,9 @@ def one_run(world: DemoWorldProcess, concurrency: int) -> tuple[float, int, int,
         result = asyncio.run(run_scan(opts))
         wall = time.monotonic() - t
     findings = sorted((f["id"]) for f in result.document["findings"])
-    return wall, result.document["summary"]["visits"], result.document["summary"]["incomplete"], mem.peak, {"ids": findings}
+    labels = {f["id"]: f"{f['rule']} {f['domain']} {f['choice']} {f.get('vendor') or ''} {f['subject']}"
+              for f in result.document["findings"]}
+    return wall, result.document["summary"]["visits"], result.document["summary"]["incomplete"], mem.peak, {"ids": findings, "labels": labels}
 
 
 def main() -> None:
@@ -111,6 +113,13 @@ def main() -> None:
         print(f"speed-up at N={n}: {med[1] / med[n]:.2f}x")
         same = all(r[4]["ids"] == results[1][0][4]["ids"] for rs in results.values() for r in rs)
         print(f"identical findings across all runs and concurrency levels: {same}")
+        if not same:   # say which: a difference is either a detection miss or a timing-dependent fact
+            ref = results[1][0][4]
+            for c, rs in results.items():
+                for i, r in enumerate(rs):
+                    for fid in sorted(set(r[4]["ids"]) ^ set(ref["ids"])):
+                        where = "only here" if fid in r[4]["ids"] else "missing here"
+                        print(f"  concurrency {c} run {i + 1}: {where}: {r[4]['labels'].get(fid) or ref['labels'].get(fid)}")
     goal_wall = med[n] <= 60
     goal_mem = max(r[3] for r in results[n]) <= 1.5 * 2**30
     print(f"goals: wall ≤ 60 s: {'met' if goal_wall else 'NOT met'}; peak PSS ≤ 1.5 GiB: {'met' if goal_mem else 'NOT met'}"
