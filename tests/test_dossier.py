@@ -110,7 +110,7 @@ def foreign_strings(lang: str) -> set[str]:
 @pytest.mark.parametrize("lang", DOSSIER_LANGUAGES)
 def test_every_language_has_every_key_and_no_foreign_string(run_dir: Path, lang: str) -> None:
     assert set(TEXT[lang]) == set(TEXT["nl"])
-    run = RunData.load(run_dir)
+    run = RunData.load(os.environ.get("COOKIEAUDIT_DOSSIER_RUN") or run_dir)
     foreign = foreign_strings(lang)
     assert len(foreign) > 100          # the check has something to find
     raw_codes = {"after-withdraw", "after-choice", "before-consent", "next-page", "reject-all", "accept-all",
@@ -119,7 +119,7 @@ def test_every_language_has_every_key_and_no_foreign_string(run_dir: Path, lang:
         html = render_dossier(run, d["host"], lang)
         text = visible(html)
         assert f'<html lang="{lang}">' in html
-        leaked = sorted(f for f in foreign if f in text)
+        leaked = sorted(f for f in foreign if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text))
         assert leaked == [], leaked[:10]
         keys = [k for k in TEXT[lang] if "_" in k and re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)]
         assert keys == [], keys          # a raw key means a missing translation
@@ -133,7 +133,8 @@ def test_a_language_leak_is_caught(run_dir: Path) -> None:
     """The check above fails when one English string slips into the Dutch dossier."""
     run = RunData.load(run_dir)
     html = render_dossier(run, run.domains[0]["host"], "nl").replace(TEXT["nl"]["what"], TEXT["en"]["what"])
-    assert TEXT["en"]["what"] in foreign_strings("nl") and TEXT["en"]["what"] in visible(html)
+    assert TEXT["en"]["what"] in foreign_strings("nl")
+    assert re.search(rf"(?<!\w){re.escape(TEXT['en']['what'])}(?!\w)", visible(html))
 
 
 def test_every_rule_has_titles_and_norms_in_every_language() -> None:
@@ -386,3 +387,19 @@ def test_settings_and_switches_are_not_the_click_api_calls_say_so() -> None:
         {"t": 2.1, "action": "verify", "detail": "stored state matches the choice", "ok": True}]), "only-targeting")
     assert describe(1.0, "after-choice", a, T, "alleen targeting", "x") == \
         "0,5 s na het doorgeven van de keuze ‘alleen targeting’ aan de consentmanager"
+
+
+def test_scan_finalize_signs_before_rendering(tmp_path: Path) -> None:
+    """The scan's last step with --sign: signature first, so report and dossiers show the fingerprint; then the
+    final manifest covers the signature too."""
+    from cookieaudit.scan import ScanOptions, finalize_run
+
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run)
+    doc = json.loads((run / "findings.json").read_text(encoding="utf-8"))
+    priv, pub, fp = generate_keypair(tmp_path / "k.pem")
+    finalize_run(run, doc, ScanOptions(formats=("html",), sign=priv))
+    assert fp in (run / "report.html").read_text(encoding="utf-8")
+    assert fp in (run / dossier_name("online-3d-printen.nl", "nl", "html")).read_text(encoding="utf-8")
+    assert (run / dossier_name("online-3d-printen.be", "fr", "html")).is_file()     # .be: Dutch and French
+    assert verify_manifest(run) == [] and verify_signature(run, pub) == []

@@ -145,9 +145,11 @@ def exhibit_view(run: RunData, e: dict[str, Any], L: DL, site: str, anchor_cache
         quote = str(s.get("name") or e.get("pointer") or "")
     time = describe(e.get("t"), e.get("phase"), anchor_cache[key], L.T, L.choice(choice), L.choice("reject-all"))
     att = (e.get("details") or {}).get("attribution")
-    if isinstance(att, dict):
-        att = {k: v for k, v in att.items() if v not in (None, "", [], {})}
-    return {"kind": kind, "kind_label": L.T.get(f"kind_{kind}", kind), "quote": _short(quote, 220), "extra": extra,
+    if isinstance(att, dict):   # how it was attributed; vendor and category are in the violation already
+        att = {k: _short(str(v), 60) for k, v in att.items() if k in ("source", "signature", "confidence", "platform")
+               and v not in (None, "", [], {})}
+    return {"kind": kind, "kind_label": L.T.get(f"kind_{kind}", kind), "quote": _short(quote, 170),
+            "quote_short": _short(quote, 110), "extra": extra,
             "time": time, "phase": L.phase(e.get("phase")), "choice": L.choice(choice),
             "source": f"{e.get('observation') or '—'}#{e.get('pointer') or ''}",
             "attribution": "; ".join(f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
@@ -270,7 +272,9 @@ def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
     cache: dict = {}
     shown_shot: dict[str, int] = {}
     vs = []
+    first_of_rule: dict[str, int] = {}
     for i, f in enumerate(violations, start=1):
+        repeat = first_of_rule.setdefault(f["rule"], i) if f["rule"] in first_of_rule else None
         ex = _exhibits_of(f)
         views = [exhibit_view(run, e, L, domain, cache) for e in ex]
         # the few quoted in the violation: one per distinct record first (the same cookie under three choices
@@ -298,7 +302,8 @@ def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
             what = L["what_visit"].format(choice=L.choice(f["choice"]))
         vs.append({
             "n": i, "id": f["id"], "rule": f["rule"], "title": L.rule_title(run, f["rule"]),
-            "explanation": L.rule_explanation(run, f["rule"]),
+            # explanation and the norms' text once per rule; later violations of the rule refer back to it
+            "explanation": "" if repeat else L.rule_explanation(run, f["rule"]), "rule_ref": repeat,
             "severity": f["severity"], "sev_label": L.severity(f["severity"]), "vendor": vendor,
             "choice": L.choice(f["choice"]),
             "what": what,
