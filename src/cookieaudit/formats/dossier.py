@@ -217,10 +217,15 @@ def banner_shot(run: RunData, domain: str, choice: str, shots: Shots) -> dict[st
     for name, css in (("banner_box", "bannerbox"), (ctl, "clicked")):
         if name is None:      # no-interaction: nothing was clicked
             continue
-        box = banner.get("banner_box") if name == "banner_box" else (banner.get(name) or {}).get("box")
+        box = banner.get("banner_box") if name == "banner_box" else banner.get(name)
+        if isinstance(box, dict) and isinstance(box.get("box"), dict):
+            box = box["box"]
         if isinstance(box, dict) and all(isinstance(box.get(k), (int, float)) for k in ("x", "y", "width", "height")):
             boxes.append({"css": css, "x": box["x"], "y": box["y"], "w": box["width"], "h": box["height"]})
-    return {"shot": shot, "boxes": boxes, "clicked": any(b["css"] == "clicked" for b in boxes)}
+    a = anchors(obs, choice)
+    api = bool(a.click and a.click.api)
+    return {"shot": shot, "boxes": boxes, "clicked": any(b["css"] == "clicked" for b in boxes) and not api,
+            "api": api and any(b["css"] == "clicked" for b in boxes)}
 
 
 # -- the model ----------------------------------------------------------------------------------------------
