@@ -403,3 +403,19 @@ def test_scan_finalize_signs_before_rendering(tmp_path: Path) -> None:
     assert fp in (run / dossier_name("online-3d-printen.nl", "nl", "html")).read_text(encoding="utf-8")
     assert (run / dossier_name("online-3d-printen.be", "fr", "html")).is_file()     # .be: Dutch and French
     assert verify_manifest(run) == [] and verify_signature(run, pub) == []
+
+
+def test_merge_keeps_one_policy_snapshot_per_domain(tmp_path: Path) -> None:
+    """Two shards that both audited a domain both stored its policy page: the merge keeps the earlier one."""
+    from cookieaudit.gate.merge import _copy_tree
+
+    a, b, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
+    for root, body in ((a, "first"), (b, "second")):
+        (root / "policy").mkdir(parents=True)
+        (root / "policy" / "x.nl.json").write_text(json.dumps({"status": "fetched", "body": body}))
+        (root / "policy" / "x.nl.txt").write_text(body)
+    origin: dict = {}
+    _copy_tree(a, out, origin)
+    _copy_tree(b, out, origin)
+    assert (out / "policy" / "x.nl.txt").read_text() == "first"
+    assert json.loads((out / "policy" / "x.nl.json").read_text())["body"] == "first"

@@ -85,6 +85,12 @@ def _copy_tree(src_root: Path, out: Path, origin: dict[str, Path]) -> None:
             src = d / name
             rel = src.relative_to(src_root)
             dst = out / rel
+            if rel.parts[0] == "policy" and len(rel.parts) == 2:
+                # each shard snapshots the policy of its domains; two shards of one domain: the earlier one's
+                # snapshot (shards come sorted by start time) is kept whole
+                first = origin.get(f"policy/{rel.name.rsplit('.', 1)[0]}.json")
+                if first is not None and first != src_root:
+                    continue
             if dst.exists():
                 if filecmp.cmp(src, dst, shallow=False):
                     continue
