@@ -112,6 +112,22 @@ def clause(run: Run, item: Item) -> tuple[str, str]:
     return f"{en} was {verb} {w_en} on {run.domain}", f"op {run.domain} werd {nl} {w_nl} {part}"
 
 
+_CHOICE_WORDS = {"no-interaction": ("no interaction", "geen interactie"), "reject-all": ("reject all", "alles weigeren"),
+                 "accept-all": ("accept all", "alles accepteren"),
+                 "withdraw": ("accept, then withdraw", "accepteren, dan intrekken")}
+_CATEGORY_NL = {"performance": "prestatie", "functional": "functioneel", "targeting": "targeting",
+                "analytics": "analytisch", "marketing": "marketing", "necessary": "noodzakelijk"}
+
+
+def choice_words(choice: str) -> tuple[str, str]:
+    """A consent choice as the reader says it, quoted: (‘reject all’, ‘alles weigeren’) — never the raw code."""
+    if choice.startswith("only-"):
+        cat = choice[len("only-"):]
+        return f"‘only {cat}’", f"‘alleen {_CATEGORY_NL.get(cat, cat)}’"
+    en, nl = _CHOICE_WORDS.get(choice, (choice, choice))
+    return f"‘{en}’", f"‘{nl}’"
+
+
 def _secs(t: float, lang: str) -> str:
     v = f"{abs(t):.1f}"
     return v.replace(".", ",") if lang == "nl" else v
@@ -131,12 +147,13 @@ def when(run: Run, item: Item | None) -> tuple[str, str]:
         return "before the consent choice", "vóór de cookiekeuze"
     if item is not None and item.window == WINDOW_WITHDRAW:
         return "after consent was withdrawn", "nadat de toestemming was ingetrokken"
+    c_en, c_nl = choice_words(run.choice)
     if item is not None and item.window == WINDOW_NO_CHOICE:
-        return (f"after an attempt at {run.choice} that could not be performed (no consent given)",
-                f"na een poging tot {run.choice} die niet kon worden uitgevoerd (geen toestemming gegeven)")
+        return (f"after an attempt at {c_en} that could not be performed (no consent given)",
+                f"na een poging tot {c_nl} die niet kon worden uitgevoerd (geen toestemming gegeven)")
     if t is not None and t >= 0:
-        return (f"{_secs(t, 'en')} s after choosing {run.choice}", f"{_secs(t, 'nl')} s na de keuze {run.choice}")
-    return f"after choosing {run.choice}", f"na de keuze {run.choice}"
+        return (f"{_secs(t, 'en')} s after choosing {c_en}", f"{_secs(t, 'nl')} s na de keuze {c_nl}")
+    return f"after choosing {c_en}", f"na de keuze {c_nl}"
 
 
 def attribution_details(item: Item) -> dict[str, Any]:

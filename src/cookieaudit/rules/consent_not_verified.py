@@ -3,7 +3,7 @@ sign of a missing or broken control)."""
 
 from __future__ import annotations
 
-from .base import RuleMeta
+from .base import RuleMeta, choice_words
 from .context import Collector, Context
 
 META = RuleMeta(
@@ -48,8 +48,8 @@ def check(ctx: Context, out: Collector) -> None:
                      "requested": c.requested,
                      "accepted_categories_read_back": list(c.accepted_categories) if c.accepted_categories is not None else None,
                      "steps": len(c.steps)},
-            message=(f"The {run.choice} choice on {run.domain} could not be verified (consent {c.outcome}: "
+            message=(f"The {choice_words(run.choice)[0]} choice on {run.domain} could not be verified (consent {c.outcome}: "
                      f"{reason}); findings of this run are reported with consent_verified = false."),
-            message_nl=(f"De keuze {run.choice} op {run.domain} kon niet worden geverifieerd (consent {c.outcome}: "
+            message_nl=(f"De keuze {choice_words(run.choice)[1]} op {run.domain} kon niet worden geverifieerd (consent {c.outcome}: "
                         f"{reason}); bevindingen uit deze keuze hebben consent_verified = false."),
         )
