@@ -53,7 +53,7 @@ RULES: tuple[ModuleType, ...] = (
     nl_analytics_exemption,
     tracking_after_reject,
     tracking_after_withdraw,
-    banner_no_reject_first_layer,      # banner judging (EDPB Cookie Banner Taskforce): R04-R07, R11, R12
+    banner_no_reject_first_layer,      # banner judging (EDPB Cookie Banner Taskforce report 2023)
     banner_reject_less_prominent,
     banner_pre_ticked,
     banner_no_granular_choice,

@@ -1,4 +1,4 @@
-"""banner-no-reject-first-layer: the banner's first layer offers "accept" but no equivalent "reject" (R04)."""
+"""banner-no-reject-first-layer: the banner's first layer offers "accept" but no equivalent "reject"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""banner-pre-ticked: a non-necessary category was already switched on before the visitor chose anything (R05)."""
+"""banner-pre-ticked: a non-necessary category was already switched on before the visitor chose anything."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """banner-reject-less-prominent: the reject control is much smaller, fainter or less visually supported than
-accept (R06, R07)."""
+accept."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""category-violation: a vendor of a category the visitor did not accept was active in an only-<category> run
-(R13)."""
+"""category-violation: a vendor of a category the visitor did not accept was active in an only-<category> run."""
 
 from __future__ import annotations
 

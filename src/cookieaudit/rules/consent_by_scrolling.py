@@ -1,4 +1,4 @@
-"""consent-by-scrolling: scrolling or clicking elsewhere on the page was taken as consent (R12)."""
+"""consent-by-scrolling: scrolling or clicking elsewhere on the page was taken as consent."""
 
 from __future__ import annotations
 

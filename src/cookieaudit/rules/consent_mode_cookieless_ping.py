@@ -1,5 +1,5 @@
 """consent-mode-cookieless-ping: Google Consent Mode (Advanced) pings with storage denied, sent without consent
-(R21). Legally contested: reported at a lower severity."""
+Legally contested: reported at a lower severity."""
 
 from __future__ import annotations
 

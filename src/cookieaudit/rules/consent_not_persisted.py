@@ -1,4 +1,4 @@
-"""consent-not-persisted: a refusal does not survive a reload (banner back, or categories turned on) (R03, R04)."""
+"""consent-not-persisted: a refusal does not survive a reload (banner back, or categories turned on)."""
 
 from __future__ import annotations
 

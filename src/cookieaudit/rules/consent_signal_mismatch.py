@@ -1,5 +1,5 @@
 """consent-signal-mismatch: Google Consent Mode signals (gcs/gcd/npa) say "granted" for something the visitor did
-not consent to (R05, R22)."""
+not consent to."""
 
 from __future__ import annotations
 

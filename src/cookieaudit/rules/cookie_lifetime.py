@@ -1,5 +1,5 @@
 """cookie-lifetime: non-necessary cookies that live longer than the declared retention, than 13 months, or that ask
-for more than the 400-day browser cap (R19)."""
+for more than the 400-day browser cap."""
 
 from __future__ import annotations
 

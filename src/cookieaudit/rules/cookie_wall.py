@@ -1,4 +1,4 @@
-"""cookie-wall: the site cannot be used without accepting: a blocking banner with no way to refuse (R11)."""
+"""cookie-wall: the site cannot be used without accepting: a blocking banner with no way to refuse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""de-google-fonts-before-consent: Google Fonts loaded from Google's servers without consent (R23). Unlawful in
+"""de-google-fonts-before-consent: Google Fonts loaded from Google's servers without consent. Unlawful in
 Germany (LG München I 3 O 17493/20); informational elsewhere."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""de-gtm-before-consent: Google Tag Manager / the Google tag loaded without consent (R24). Unlawful in Germany
+"""de-gtm-before-consent: Google Tag Manager / the Google tag loaded without consent. Unlawful in Germany
 (VG Hannover 10 A 5385/22); informational elsewhere."""
 
 from __future__ import annotations

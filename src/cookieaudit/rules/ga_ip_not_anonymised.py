@@ -1,4 +1,4 @@
-"""ga-ip-not-anonymised: Universal Analytics hits without the aip parameter (R16). GA4 anonymises by design and is
+"""ga-ip-not-anonymised: Universal Analytics hits without the aip parameter. GA4 anonymises by design and is
 not flagged."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """non-eea-recipient: data goes to a vendor established outside the EEA while the policy says all personal data is
-stored in the EEA (R20, informational)."""
+stored in the EEA (informational)."""
 
 from __future__ import annotations
 

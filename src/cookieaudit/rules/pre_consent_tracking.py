@@ -1,4 +1,4 @@
-"""pre-consent-tracking: analytics, advertising or other non-necessary tracking before any consent (R01, R02, R18).
+"""pre-consent-tracking: analytics, advertising or other non-necessary tracking before any consent.
 
 Jurisdiction-aware: on a .nl domain, Google Analytics in the AP's privacy-friendly configuration is reported by
 ``nl-analytics-exemption`` (info) instead; session recording (Hotjar, Clarity) gets no exemption. On .be, .de and

@@ -1,4 +1,4 @@
-"""tracking-after-reject: tracking after the visitor rejected all non-necessary cookies (R03)."""
+"""tracking-after-reject: tracking after the visitor rejected all non-necessary cookies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tracking-after-withdraw: tracking after the visitor withdrew consent given earlier (R10); the site's own cookies
+"""tracking-after-withdraw: tracking after the visitor withdrew consent given earlier; the site's own cookies
 and storage left behind are noted at info level."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""undeclared-cookie: a non-necessary cookie that cannot be traced to a vendor the policy declares (R14, R09)."""
+"""undeclared-cookie: a non-necessary cookie that cannot be traced to a vendor the policy declares."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""undeclared-tracker: a tracking vendor that the privacy policy does not name (R15)."""
+"""undeclared-tracker: a tracking vendor that the privacy policy does not name."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""unknown-third-party: a third-party host that no knowledge-base signature attributes (R15, R14)."""
+"""unknown-third-party: a third-party host that no knowledge-base signature attributes."""
 
 from __future__ import annotations
 
