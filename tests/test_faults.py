@@ -644,3 +644,229 @@ def test_redact_leaves_no_cookie_or_storage_value_in_any_file(fresh_world, tmp_p
     assert any(urlsplit(r["url"]).path == "/hit" and "[redacted" in r["url"] for r in obs["requests"])
     assert result.document["run"]["redacted"] is True
     assert_sealed(out)
+
+
+# --- hostile pages (issue 16): try to leave the page; each is recorded, contained, and touches nothing outside ----------
+HOSTILE_YAML = ROOT / "tests" / "data" / "expectations-hostile.yaml"
+
+
+@dataclass
+class Hostile:
+    result: ScanResult
+    world: FaultWorld
+    tmp: Path                      # the scan's own temp dir (Playwright's and Chromium's files)
+    temp_before: list[str]
+    temp_after: list[str]
+    peak_browser_bytes: int        # the most the browser's private folder ever held during the scan
+    owned_after: list[str]         # files of the browser's user left in /tmp, /var/tmp, /dev/shm (root only)
+
+    @property
+    def doc(self) -> dict:
+        return self.result.document
+
+    def reports(self, host: str) -> dict[str, str]:
+        return {what: result for h, what, result in self.world.hostile_reports if h == host}
+
+
+def _browser_user_files() -> list[str]:
+    import pwd
+
+    from cookieaudit.browse.chromium import SANDBOX_USER
+    if os.geteuid() != 0:
+        return []
+    uid = pwd.getpwnam(SANDBOX_USER).pw_uid
+    found = []
+    for base in ("/tmp", "/var/tmp", "/dev/shm"):
+        for dirpath, dirnames, filenames in os.walk(base, onerror=lambda e: None):
+            # other scans' private browser folders (the other engineers' runs share this machine) are theirs
+            dirnames[:] = [d for d in dirnames if not (dirpath == base and d.startswith("cookieaudit-browser-"))]
+            for name in dirnames + filenames:
+                try:
+                    if os.lstat(os.path.join(dirpath, name)).st_uid == uid:
+                        found.append(os.path.join(dirpath, name))
+                except OSError:
+                    pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Hostile:
+    import tempfile
+
+    from faultworld import HOSTILE_HOSTS  # noqa: F401 - imported for the reader: the hosts of this scan
+
+    tmp = Path(tempfile.mkdtemp(prefix="ca-h", dir="/tmp"))
+    tmp.chmod(0o711)
+    peak = [0]
+    done = threading.Event()
+
+    def watch() -> None:               # the browser's files, every 0.2 s
+        while not done.is_set():
+            total = 0
+            for dirpath, _dirs, files in os.walk(tmp):
+                for name in files:
+                    try:
+                        total += os.lstat(os.path.join(dirpath, name)).st_size
+                    except OSError:
+                        pass
+            peak[0] = max(peak[0], total)
+            done.wait(0.2)
+
+    out = tmp_path_factory.mktemp("hostile") / "run"
+    owned_before = set(_browser_user_files())
+    with FaultWorld() as fw:
+        mp = pytest.MonkeyPatch()
+        mp.setenv("TMPDIR", str(tmp))
+        mp.setattr(tempfile, "tempdir", str(tmp))
+        before = sorted(os.listdir(tmp))
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            result = asyncio.run(run_scan(ScanOptions(
+                expectations=HOSTILE_YAML, resolve=tuple(fw.resolve_args()), ca_cert=fw.ca_pem, out=out,
+                choices=(CHOICE,), visit_budget=BUDGET, formats=("html",), concurrency=3)))
+        finally:
+            done.set()
+            watcher.join()
+            mp.undo()
+        after = sorted(os.listdir(tmp))
+        leftovers = reap_our_chromium(fw)
+        assert not leftovers, f"Chromium processes left after the scan: {leftovers}"
+        yield Hostile(result, fw, tmp, before, after, peak[0], sorted(set(_browser_user_files()) - owned_before))
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def hostile_visit(h: Hostile, host: str) -> dict:
+    return next(v for v in h.doc["visits"] if v["domain"] == host)
+
+
+def test_hostile_scan_is_sandboxed_finalised_and_leaves_nothing_behind(hostile):
+    from faultworld import HOSTILE_HOSTS
+
+    assert hostile.doc["run"]["browser"]["policy"]["sandbox"] == "on"
+    assert [v["domain"] for v in hostile.doc["visits"]] == list(HOSTILE_HOSTS)
+    for host in HOSTILE_HOSTS:                                    # every visit ended within its budget
+        obs = observation(hostile.result.run_dir, host)
+        assert obs.browser["duration_s"] < BUDGET + CLOSE_GRACE
+    assert_sealed(hostile.result.run_dir)
+    assert hostile.temp_before == hostile.temp_after == []        # nothing of Playwright or Chromium left
+    assert hostile.owned_after == []                              # the browser's user owns no file anywhere
+    # nothing the pages did reached the disk: downloads refused, storage of the off-the-record contexts in memory
+    assert hostile.peak_browser_bytes < 16 * 2**20, hostile.peak_browser_bytes
+
+
+def test_hostile_file_urls_are_blocked_and_recorded(hostile):
+    from faultworld import LOCALFILE
+
+    reports = hostile.reports(LOCALFILE)
+    secret = hostile.world.canary_secret
+    # the page's own view: every fetch and XHR of file:// failed, the top frame stayed, the popup was refused
+    assert {k for k in reports if k.startswith("file-fetch-") or k.startswith("file-xhr-")} == {
+        f"file-{kind}-{i}" for kind in ("fetch", "xhr") for i in range(3)}
+    assert all(v.startswith("blocked") for v in reports.values()), reports
+    assert reports.get("file-top", "").startswith("blocked: still on https://")
+    # the secret of the world-readable canary file never left the machine's disk: not at the world, not in the run
+    assert not any(secret in r for _h, _w, r in hostile.world.hostile_reports)
+    assert not any(secret in path for _h, _m, path in hostile.world.requests_log)
+    for p in hostile.result.run_dir.rglob("*"):
+        if p.is_file():
+            assert secret.encode() not in p.read_bytes(), p
+    # recorded: the attempts are in the observation as failed requests
+    obs = observation(hostile.result.run_dir, LOCALFILE)
+    tried = {r.url for r in obs.requests if r.url.startswith("file://")}
+    assert {hostile.world.canary_path.as_uri(), "file:///etc/passwd"} <= tried
+    assert all(r.status is None and r.failure for r in obs.requests if r.url.startswith("file://"))
+
+
+def test_hostile_chrome_urls_are_blocked_and_recorded(hostile):
+    from faultworld import CHROMEURL
+
+    reports = hostile.reports(CHROMEURL)
+    assert {f"chrome-fetch-{i}" for i in range(3)} <= set(reports)
+    assert all(v.startswith("blocked") for v in reports.values()), reports
+    assert reports.get("chrome-top", "").startswith("blocked: still on https://")
+    obs = observation(hostile.result.run_dir, CHROMEURL)
+    tried = {r.url for r in obs.requests if r.url.startswith("chrome://")}
+    assert tried >= {"chrome://settings/", "chrome://version/", "chrome://sandbox/"}
+    assert all(r.status is None and r.failure for r in obs.requests if r.url.startswith("chrome://"))
+    assert all(p.final_url is None or p.final_url.startswith("https://") for p in obs.pages)
+
+
+@pytest.mark.xfail(strict=True, reason="open (issue 16 finding): a page that tries file:// or chrome:// loads stalls "
+                   "the consent step: detect_cmp's page.evaluate never returns (browse/consent), so the visit is "
+                   "cut at its budget in phase after-choice; contained, but such a site evades the audit")
+@pytest.mark.parametrize("which", ["localfile", "chromeurl"])
+def test_hostile_escape_attempts_do_not_stall_the_consent_step(hostile, which):
+    from faultworld import fault_host
+
+    v = hostile_visit(hostile, fault_host(which))
+    assert v["status"] == "complete" and v["consent"]["outcome"] == "verified", v["errors"]
+
+
+def test_hostile_requests_to_devtools_and_loopback_ports_never_arrive(hostile):
+    from faultworld import DEVTOOLS_PORTS, LOCALPORTS
+
+    assert hostile.world.local_service_log == []                  # the local service never saw a request
+    reports = hostile.reports(LOCALPORTS)
+    port_reports = {k: v for k, v in reports.items() if k.startswith("port-")}
+    assert len(port_reports) >= 10 and all(v.startswith("blocked") for v in port_reports.values()), reports
+    obs = observation(hostile.result.run_dir, LOCALPORTS)
+    loopback = [r for r in obs.requests if urlsplit(r.url).hostname in
+                ("127.0.0.1", "127.0.0.2", "0.0.0.0", "::1", "localhost", "svc.localhost")]
+    assert {urlsplit(r.url).port for r in loopback} >= {*DEVTOOLS_PORTS, hostile.world.local_service_port}
+    assert all(r.status is None and r.failure == "net::ERR_NAME_NOT_RESOLVED" for r in loopback
+               if r.resource_type != "websocket")                 # recorded, and failed before any connection
+    assert hostile_visit(hostile, LOCALPORTS)["status"] == "complete"
+    # and there is no DevTools port to find: the browser talks over a pipe
+    assert hostile.doc["run"]["browser"]["policy"]["devtools"] == "pipe"
+    assert not any(a.startswith("--remote-debugging-port") for a in hostile.doc["run"]["browser"]["args"])
+
+
+def test_hostile_huge_dom_is_bounded_by_the_budget(hostile):
+    from faultworld import HUGEDOM
+
+    assert hostile.reports(HUGEDOM).get("hugedom", "").startswith("elements: ")   # it was really built
+    obs = observation(hostile.result.run_dir, HUGEDOM)
+    assert obs.pages and obs.pages[0].status == 200 and obs.pages[0].screenshot
+    assert obs.browser["duration_s"] < BUDGET + CLOSE_GRACE
+    v = hostile_visit(hostile, HUGEDOM)
+    assert v["status"] == "complete" or any("time budget" in e for e in v["errors"]), v["errors"]
+    size = (hostile.result.run_dir / "observations" / HUGEDOM / f"{CHOICE}.json").stat().st_size
+    assert size < 2 * 2**20                                        # the 20 MB text is not copied into the evidence
+
+
+def test_hostile_disk_filling_is_refused_and_recorded(hostile):
+    from faultworld import FILLDISK, FILLDISK_DOWNLOADS
+
+    v = hostile_visit(hostile, FILLDISK)
+    assert v["status"] == "complete" and v["consent"]["outcome"] == "verified", v["errors"]
+    refused = {e.split()[2] for e in v["errors"] if e.startswith("download refused: ")}
+    # every attachment from the server is recorded; the JS blob downloads are refused without an event (Playwright
+    # reports none for them): that they saved nothing is shown by the folder sizes below and in the first test
+    assert refused == {f"https://{FILLDISK}/big.bin?i={i}" for i in range(FILLDISK_DOWNLOADS // 2)}, refused
+    reports = hostile.reports(FILLDISK)
+    assert reports.get("localstorage", "").startswith("quota")   # the per-origin quota stopped localStorage
+    assert "indexeddb" in reports and "cache" in reports
+    run_bytes = sum(p.stat().st_size for p in hostile.result.run_dir.rglob("*") if p.is_file())
+    assert run_bytes < 40 * 2**20                                 # nothing of the 100 MB downloaded or stored
+    assert not list(hostile.result.run_dir.rglob("*.bin"))
+
+
+def test_hostile_redirects_to_data_and_javascript_urls_are_refused(hostile):
+    from faultworld import UNSAFEREDIRECT
+
+    v = hostile_visit(hostile, UNSAFEREDIRECT)
+    assert v["status"] == "complete", v["errors"]                 # first page and /over-ons audited
+    obs = observation(hostile.result.run_dir, UNSAFEREDIRECT)
+    by_path = {urlsplit(p.url).path: p for p in obs.pages if p.phase == "next-page"}
+    assert "net::ERR_UNSAFE_REDIRECT" in by_path["/naar-data"].error
+    assert by_path["/naar-javascript"].error and by_path["/naar-javascript"].final_url in (None, by_path["/naar-javascript"].url) \
+        or "ERR_" in by_path["/naar-javascript"].error
+    assert by_path["/over-ons"].error is None
+    reports = hostile.reports(UNSAFEREDIRECT)
+    assert "executed" not in reports.values()                     # neither the data: page nor the javascript: ran
+    assert reports.get("top-data", "").startswith("blocked: still on https://")
+    assert all(p.final_url is None or p.final_url.startswith("https://") for p in obs.pages)
+    found = [f for f in hostile.doc["findings"] if f["domain"] == UNSAFEREDIRECT and f["rule"] == "page-unavailable"]
+    assert len(found) == 2
