@@ -436,10 +436,11 @@ class LaunchedChromium:
 def _first_line(exc: BaseException) -> str:
     """The telling line of a launch failure: Chromium's own FATAL/sandbox line if the log has one."""
     text = str(exc)
-    for line in text.splitlines():
-        if "sandbox" in line.lower() or "FATAL" in line:
-            return re.sub(r"^\s*\[[^\]]*\]\s*", "", line.strip())[:300]
-    return (text.splitlines() or [type(exc).__name__])[0][:300]
+    lines = text.splitlines()
+    # Chromium's own FATAL line first (Playwright adds hints of its own that also mention the sandbox)
+    for line in [l for l in lines if "FATAL" in l] + [l for l in lines if "sandbox" in l.lower()]:
+        return re.sub(r"^\s*(\[[^\]]*\]\s*)+", "", line.strip())[:300]
+    return (lines or [type(exc).__name__])[0][:300]
 
 
 async def _probe(browser: Any) -> tuple[str, str]:
