@@ -54,7 +54,7 @@ def world():
 
 
 @pytest.fixture
-def private_tmp(monkeypatch):
+def private_tmp(tmp_path, monkeypatch):   # tmp_path first: it must not land in here
     """A temp dir of this test only (short path: Chromium's socket paths must fit), for Playwright and Chromium."""
     d = Path(tempfile.mkdtemp(prefix="ca-t", dir="/tmp"))
     d.chmod(0o711)
