@@ -1,7 +1,7 @@
 """Adapters for the consent managers sold as a service (their scripts live on the vendor's servers), and for Osano's
 open-source Cookie Consent 3 (the npm ``cookieconsent`` package, still the base of many hand-configured banners).
 
-Written from each vendor's public developer documentation (cookie formats in ../shared/reference/trackers.md); the
+Written from each vendor's public developer documentation (cookie formats as the vendors document them); the
 CMP lab (``world/cmplab/saas.py``) runs the real ``cookieconsent`` and stand-ins of the other three. Each adapter
 reads the manager's *stored* record back (cookie or localStorage), so a click that the manager did not persist
 comes out unverified:

@@ -16,8 +16,8 @@
  *     legacy knowledge base (the object is also reachable as window.CookieConsent).
  *   - The first-party cookie `CookieConsent` (1 year) in the format seen on live sites:
  *     {stamp:'…',necessary:true,preferences:false,statistics:true,marketing:false,method:'explicit',ver:1,
- *      utc:1731969341591,region:'nl'} with the commas written as %2C (../shared/reference/trackers.md, public repos).
- *   - Dialog ids as encoded in DuckDuckGo autoconsent (lib/cmps/cookiebot.ts, MPL-2.0) and trackers.md:
+ *      utc:1731969341591,region:'nl'} with the commas written as %2C (Cookiebot's developer documentation and public repositories).
+ *   - Dialog ids as encoded in DuckDuckGo autoconsent (lib/cmps/cookiebot.ts, MPL-2.0):
  *     #CybotCookiebotDialog, decline #CybotCookiebotDialogBodyLevelButtonLevelOptinDeclineAll, "allow selection"
  *     #CybotCookiebotDialogBodyLevelButtonAccept, "allow all" #CybotCookiebotDialogBodyLevelButtonLevelOptinAllowAll,
  *     checkboxes .CybotCookiebotDialogBodyLevelButton (#CybotCookiebotDialogBodyLevelButton{Necessary,Preferences,

@@ -20,7 +20,7 @@
  *     the decision).
  *   - Script gating as in OneTrust's "blocking scripts" guide: <script type="text/plain" class="optanon-category-C0002">
  *     (several groups as optanon-category-C0002-C0004: all needed).
- *   - DOM ids/classes as encoded in DuckDuckGo autoconsent (lib/cmps/onetrust.ts, MPL-2.0) and trackers.md:
+ *   - DOM ids/classes as encoded in DuckDuckGo autoconsent (lib/cmps/onetrust.ts, MPL-2.0):
  *     #onetrust-consent-sdk, #onetrust-banner-sdk, #onetrust-accept-btn-handler, #onetrust-reject-all-handler,
  *     #onetrust-pc-btn-handler, #onetrust-pc-sdk with input.category-switch-handler#ot-group-id-C0002,
  *     #accept-recommended-btn-handler, .ot-pc-refuse-all-handler, .save-preference-btn-handler, and the persistent
