@@ -408,10 +408,28 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
             log.add("text-heuristic", "the banner offers accept and decline but no settings: no per-category choice",
                     ok=False)
             return TextResult(False, all_or_nothing=True)
-    if not await click(SETTINGS, "settings"):
+    # the banner's own "customise" button before a page link of the same words (a footer "cookie settings" link
+    # may only reopen the first layer): try buttons, then links, until the settings layer shows its switches
+    toggles = []
+    opened = False
+    for roles in (("button",), ("link",)):
+        found = await find_control(page, SETTINGS, roles=roles)
+        if found is None:
+            continue
+        try:
+            await found.locator.click(timeout=3000)
+        except Exception as exc:  # noqa: BLE001
+            log.add("text-heuristic", f"settings {found.text!r}: {str(exc).splitlines()[0]}", ok=False)
+            continue
+        opened = True
+        log.add("text-heuristic", f"clicked settings {roles[0]} {found.text!r}")
+        await asyncio.sleep(0.3)
+        toggles = await find_toggles(page)
+        if toggles:
+            break
+    if not opened:
+        log.add("text-heuristic", "no visible settings button", ok=False)
         return TextResult(False)
-    await asyncio.sleep(0.3)
-    toggles = await find_toggles(page)
     mapping = build_mapping([t.label for t in toggles], explicit=mapper.domain.mapped_category if mapper else (lambda k: None),
                             vendors=mapper.vendors if mapper else None)
     offered: set[str] = set()

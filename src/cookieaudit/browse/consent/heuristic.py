@@ -59,7 +59,8 @@ class FoundControl:
     pattern: str
 
 
-async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -> FoundControl | None:
+async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
+                       roles: tuple[str, ...] = ("button", "link")) -> FoundControl | None:
     """The best visible button/link whose accessible name matches one of the patterns (in order of preference)."""
     frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
     for pat in patterns:
@@ -67,7 +68,7 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250) -
         # ("Cookies : Verbiete alle Cookies"); the preference order of the patterns does the ranking
         rx = re.compile(rf"(?:^|[\W_]){pat}\b", re.IGNORECASE)
         for frame in frames:
-            for role in ("button", "link"):
+            for role in roles:
                 try:
                     loc = frame.get_by_role(role, name=rx)
                     n = await loc.count()
