@@ -450,9 +450,14 @@ def test_browser_killed_mid_run_is_relaunched_and_the_visit_marked(fault_world, 
     doc = result.document
     assert doc["summary"]["incomplete"] == 0, doc["missing"]
     assert result.exit_code == doc["summary"]["exit_code"] in (0, 1)
-    assert doc["run"]["browser"]["restarts"] == [f"crashed during {NOBANNER}/{CHOICE}"]
     assert visit(doc, CONTROL)["errors"] == []
-    assert visit(doc, NOBANNER)["errors"][0].startswith("browser crashed during the first attempt and was restarted")
+    restarts = doc["run"]["browser"]["restarts"]
+    if when == "as-the-next-visit-starts" and restarts == [f"found dead before {NOBANNER}/{CHOICE}"]:
+        # the pipe closes at once: the death is noticed before the next visit starts, which then runs untouched
+        assert not any("crashed" in e for e in visit(doc, NOBANNER)["errors"])
+    else:
+        assert restarts == [f"crashed during {NOBANNER}/{CHOICE}"]
+        assert visit(doc, NOBANNER)["errors"][0].startswith("browser crashed during the first attempt and was restarted")
     assert observation(result.run_dir, NOBANNER).status == "complete"
     assert_sealed(result.run_dir)
 

@@ -261,7 +261,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                     progress("visit-start", {"domain": domain_host, "choice": choice, "repeat": rep})
                     t = time.monotonic()
                     tag = f"r{rep}" if rep > 1 else ""
-                    browser = await host.ensure()
+                    browser = await host.ensure(reason=f"found dead before {domain_host}/{choice}")
                     gen = host.generation
                     first_errors: list[str] = []
                     try:
