@@ -164,6 +164,19 @@ def domain_view(run: RunData, d: dict[str, Any], L: Labels) -> dict[str, Any]:
 
 # -- visits -------------------------------------------------------------------------------------------------
 
+def mapping_rows(consent: dict[str, Any], L: Labels) -> list[dict[str, Any]]:
+    """How the consent manager's keys were read as policy categories, and why (state.mapping)."""
+    state = consent.get("state") or {}
+    if "mapping" not in state:   # withdraw: the state of the withdrawal, else of the accept
+        state = (state.get("withdraw") or state.get("accept") or {}) if isinstance(state, dict) else {}
+    rows = []
+    for key, m in sorted((state.get("mapping") or {}).items()):
+        cats = [c for c in m.get("categories") or [] if c != "*"]
+        shown = "*" if "*" in (m.get("categories") or []) else (", ".join(L.category(c) for c in cats) or L["mapping_unmapped"])
+        rows.append({"key": key, "label": m.get("label") or "", "categories": shown, "source": m.get("source") or ""})
+    return rows[:40]
+
+
 def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) -> dict[str, Any] | None:
     v = run.visit(host, choice)
     obs = run.observation(host, choice)
@@ -189,6 +202,8 @@ def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) ->
         "errors": list(dict.fromkeys(list(v.get("errors") or []) + list((obs or {}).get("errors") or []))),
         "steps": [{"time": L.time(s.get("t"), choice), "action": s.get("action", ""), "detail": s.get("detail", ""),
                    "ok": s.get("ok", True)} for s in consent.get("steps") or []],
+        "mapping": mapping_rows(consent, L),
+        "not_offered": ", ".join(L.category(c) for c in consent.get("not_offered") or []),
         "banner": banner,
         "pages": [{"phase": L.phase(p.get("phase")), "url": p.get("url"), "final_url": p.get("final_url"),
                    "status": p.get("status"), "title": p.get("title"), "error": p.get("error"),
