@@ -395,8 +395,9 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
     provenance["knowledge_base"] = {**kb.versions(), **({"notes": list(kb.notes())} if kb.notes() else {})}
     obs_list = [observations[v] for v in visits if v in observations]
     paths = {v: observation_path(*v) for v in observations}
+    rule_errors: list[dict[str, str]] = []
     if findings is None:
-        findings = evaluate(judged(obs_list), exp, kb, paths)
+        findings = evaluate(judged(obs_list), exp, kb, paths, errors=rule_errors)
     visit_entries = []
     for d, c in visits:
         o = observations.get((d, c))
@@ -416,16 +417,19 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
                if o.not_site else {}),
         })
     incomplete = sum(1 for v in visit_entries if v["status"] != "complete")
+    # a crashed rule leaves the audit incomplete: its findings are missing, and the run says which rule and why
+    missing = list(missing) + [f"rule {e['rule']} crashed ({e['error']}); its findings are missing" for e in rule_errors]
     by_sev: dict[str, int] = {}
     for f in findings:
         by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
     failing = [f for f in findings
                if severity_rank(f.severity) >= severity_rank(fail_on) and counts_for_exit(_finding_entry(f))]
-    exit_code = EXIT_INCOMPLETE if incomplete else (EXIT_FINDINGS if failing else EXIT_OK)
+    exit_code = EXIT_INCOMPLETE if incomplete or rule_errors else (EXIT_FINDINGS if failing else EXIT_OK)
     return {
         "schema": FINDINGS_SCHEMA,
-        "status": "incomplete" if incomplete else "complete",
+        "status": "incomplete" if incomplete or rule_errors else "complete",
         "missing": missing,
+        **({"rule_errors": rule_errors} if rule_errors else {}),
         "run": provenance,
         "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
                      **domain_pages(d, (discovery or {}).get(d.host), obs_list),

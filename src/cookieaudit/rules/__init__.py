@@ -101,18 +101,29 @@ def sort_key(f: Finding) -> tuple:
 
 def evaluate(observations: Iterable[Observation] | Mapping[Any, Observation], expectations: Expectations,
              kb: KnowledgeBase, paths: Mapping[tuple[str, str], str] | None = None,
-             rules: Iterable[str] | None = None) -> list[Finding]:
+             rules: Iterable[str] | None = None, errors: list[dict[str, str]] | None = None) -> list[Finding]:
     """Run the rules over the observations of one audit; deterministic, sorted findings.
 
     ``paths`` maps (domain, choice) to the observation file relative to the run folder (used in evidence
     pointers; default ``observations/<domain>/<choice>.json``). ``rules`` restricts to some rule ids.
+    A rule that crashes does not stop the others (as a crashing Lighthouse audit becomes an error result): its
+    partial findings are dropped and ``{"rule", "error"}`` is appended to ``errors`` — the caller must then
+    report the audit as incomplete. Without an ``errors`` list the exception propagates (tests see it).
     """
     ctx = Context(observations, expectations, kb, paths)
-    out = Collector(ctx)
     selected = [(_BY_ID[r] if r in _BY_ID else _unknown(r)) for r in rules] if rules is not None else list(RULES)
+    found: list[Finding] = []
     for module in selected:
-        module.check(ctx, out)
-    return sorted(sound(out.findings(), ctx), key=sort_key)
+        out = Collector(ctx)
+        try:
+            module.check(ctx, out)
+            found.extend(out.findings())
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not lose the others' findings
+            if errors is None:
+                raise
+            errors.append({"rule": module.META.id,
+                           "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]})
+    return sorted(sound(found, ctx), key=sort_key)
 
 
 _CHOICE_WINDOWS = ("after-choice", "after-withdraw")
