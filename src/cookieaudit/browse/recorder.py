@@ -315,11 +315,12 @@ class VisitRecorder:
             self._blocked.setdefault(line, []).extend(blocked.get("blockedReasons", []))
 
     def _on_store(self, source: dict[str, Any], events: Any) -> None:
-        self._touch()
         arrival = time.monotonic()
         for event in events if isinstance(events, list) else [events]:
             if isinstance(event, dict):
                 self.store.on_script(event, self._wall_to_mono, arrival)
+                if event.get("kind") == "cookie":
+                    self.last_activity = arrival   # as before: cookie writes count as activity for settle
 
     def _on_service_worker(self, worker: Any) -> None:
         self._touch()

@@ -17,6 +17,7 @@ no time: they get the moment they reached the recorder.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -75,16 +76,15 @@ class StorageEvents:
             cdp.on("DOMStorage.domStorageItemUpdated", lambda e: self._on_dom(e, e.get("newValue")))
         except Exception as exc:  # noqa: BLE001 - a bonus source
             self.errors.append(f"CDP DOMStorage events unavailable: {str(exc).splitlines()[0]}")
-        for method, event, handler in (
+        tracking = (
             ("Storage.setSharedStorageTracking", "Storage.sharedStorageAccessed", self._on_shared),
             ("Storage.setInterestGroupTracking", "Storage.interestGroupAccessed", self._on_ig),
             ("Storage.setAttributionReportingTracking", "Storage.attributionReportingSourceRegistered", self._on_ara),
-        ):
-            try:
-                await cdp.send(method, {"enable": True})
-                cdp.on(event, handler)
-            except Exception:  # noqa: BLE001 - not every Chromium build has every Privacy Sandbox API
-                pass
+        )
+        for _m, event, handler in tracking:
+            cdp.on(event, handler)
+        # one round trip for all three; not every Chromium build has every Privacy Sandbox API (errors ignored)
+        await asyncio.gather(*(cdp.send(m, {"enable": True}) for m, _e, _h in tracking), return_exceptions=True)
 
     def _add_cdp(self, rec: dict[str, Any]) -> None:
         import time
