@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-deps browser-user demo test bench soak lint clean
+.PHONY: setup system-deps browser-user demo test check bench soak lint clean
 
 setup: system-deps browser-user node_modules/.installed $(VENV)/.installed $(VENV)/share/cookieaudit/filterlists/filterlist.json
 
@@ -51,6 +51,18 @@ demo: setup
 	@$(BIN)/cookieaudit demo; rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "(exit code 1: the demo world's planted violations were found, as intended)"; exit 0; fi; \
 	exit $$rc
+
+# The fast loop (no browser, no server; about 30 s): lint, types of the pure core, and every pure test.
+MYPY_CORE := src/cookieaudit/consent_map.py src/cookieaudit/category_names.py src/cookieaudit/findings.py \
+	src/cookieaudit/observations.py src/cookieaudit/expectations.py src/cookieaudit/yamllines.py src/cookieaudit/errors.py
+check: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy $(MYPY_CORE)
+	$(BIN)/pytest -q -m "not browser and not server"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy $(MYPY_CORE)
 
 test: setup
 	$(BIN)/pytest -q

@@ -91,7 +91,7 @@ def test_gated_trackers_follow_the_choice(text_scan):
     """The lab's trackers really are gated: GA4 after accept, nothing of Meta after only-performance."""
     by_obs = {(o.domain, o.choice): o for o in text_scan.observations}
     for domain in ("plain.o3d-lab.nl", "iframe.o3d-lab.nl"):
-        hosts = lambda choice: {r.url.split("/")[2] for r in by_obs[(domain, choice)].requests}  # noqa: E731
+        hosts = lambda choice, domain=domain: {r.url.split("/")[2] for r in by_obs[(domain, choice)].requests}  # noqa: E731
         assert "region1.google-analytics.com" in hosts("accept-all") and "connect.facebook.net" in hosts("accept-all")
         assert "region1.google-analytics.com" in hosts("only-performance")
         assert "connect.facebook.net" not in hosts("only-performance")

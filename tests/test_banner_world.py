@@ -15,6 +15,8 @@ from cookieaudit.world import DemoWorld, WorldConfig
 from cookieaudit.world.lab import FRAME_HOST, LAB_BANNERS, LAB_BY_HOST, lab_hosts
 from test_world import https_get
 
+pytestmark = pytest.mark.server
+
 LAB_EXP = Path(__file__).parent / "data" / "expectations-lab.yaml"
 
 

@@ -237,6 +237,7 @@ def test_policy_cli(world, tmp_path):
     assert r.exit_code == 64 and "file not found" in r.output
 
 
+@pytest.mark.server
 def test_the_demo_worlds_policies_match_the_expectations():
     """The demo world serves the shops' real policy pages (NL and DE); they agree with expectations/online-3d.yaml."""
     world_mod = pytest.importorskip("cookieaudit.world")

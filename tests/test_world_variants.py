@@ -199,9 +199,9 @@ def test_each_manager_shows_its_banner_and_gates_the_vendors(playwright, seed):
                     context = browser.new_context(ignore_https_errors=True)
                     page = context.new_page()
                     requests, errors = [], []
-                    page.on("request", lambda r: requests.append(r.url))
-                    page.on("pageerror", lambda e: errors.append(str(e)))
-                    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                    page.on("request", lambda r, requests=requests: requests.append(r.url))
+                    page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                    page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
                     page.goto(world.url(shop.host, shop.paths.product), wait_until="networkidle")
                     assert page.is_visible(banner), (shop.host, shop.manager)
                     assert not {urlsplit(u).hostname for u in requests} & VENDOR_HOSTS, shop.host

@@ -247,8 +247,8 @@ def build_mapping(keys: Iterable[str], offer: Offer | None = None, *,
             continue
         km = _by_vendor(key, label, vendors, "service")
         if km is None:
-            cats = categories_in_text(key) or categories_in_text(label)
-            km = KeyMapping(key, tuple(sorted(cats)), "synonym (service)", "service", label) if cats else None
+            words = categories_in_text(key) or categories_in_text(label)
+            km = KeyMapping(key, tuple(sorted(words)), "synonym (service)", "service", label) if words else None
         out[key] = km or KeyMapping(key, (), "unmapped", "service", label)
     # categories nobody could read: named after a vendor (per-service purposes), else the union of their services
     for key in all_keys:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -141,12 +141,14 @@ class Expectations(_Strict):
             for c in v.categories:
                 if c not in cats:
                     raise ValueError(f"vendors[{i}] ({v.id}): unknown category {c!r}; known: {sorted(cats)}")
-        for field_name, items in (("vendors", self.vendors), ("categories", self.categories)):
+        named: tuple[tuple[str, list[str]], ...] = (("vendors", [v.id for v in self.vendors]),
+                                                    ("categories", [c.id for c in self.categories]))
+        for field_name, ids in named:
             seen: set[str] = set()
-            for i, it in enumerate(items):
-                if it.id in seen:
-                    raise ValueError(f"{field_name}[{i}]: duplicate id {it.id!r}")
-                seen.add(it.id)
+            for i, item_id in enumerate(ids):
+                if item_id in seen:
+                    raise ValueError(f"{field_name}[{i}]: duplicate id {item_id!r}")
+                seen.add(item_id)
         hosts: set[str] = set()
         for i, d in enumerate(self.domains):
             if d.host in hosts:

@@ -622,7 +622,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
     Order: the configured withdraw selector (floating icon, footer link) → a visible link or button by text
     ("Cookie-instellingen", "Cookie-Einstellungen", …) → the consent manager's API. Then reject.
     """
-    from .heuristic import REJECT, WITHDRAW, find_control
+    from .heuristic import WITHDRAW, find_control
 
     log = ConsentLog(clock)
     optional = {c.id for c in expectations.optional_categories}
