@@ -31,7 +31,6 @@ from .view import SEVERITY_ORDER, third_party
 
 MAX_EXHIBITS = 3
 POLICY_DIR = "policy"          # evidence/policy snapshots: <run>/policy/<domain>.json (+ .txt)
-SIGNATURE_NAME = "evidence-manifest.sig"
 
 
 def dossier_name(domain: str, lang: str, ext: str) -> str:
@@ -254,14 +253,6 @@ def _policy(run: RunData, domain: str) -> dict[str, Any]:
         return {}
 
 
-def _signature(run: RunData) -> dict[str, Any] | None:
-    try:
-        d = json.loads((run.root / SIGNATURE_NAME).read_text(encoding="utf-8"))
-        return d if isinstance(d, dict) else None
-    except (OSError, ValueError):
-        return None
-
-
 def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
     L = DL(lang)
     dom = next((d for d in run.domains if d["host"] == domain), None)
@@ -342,7 +333,7 @@ def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
         "tool": f"{(r.get('tool') or {}).get('name') or 'cookieaudit'} {(r.get('tool') or {}).get('version') or ''}".strip(),
         "run_id": r.get("id") or "—", "date": r.get("started_utc") or "—",
         "manifest": em.sha256 if em else None, "manifest_problems": list(em.problems) if em else [],
-        "signature": _signature(run),
+        "signature": run.signature(),
         "incomplete": any(pc["state"] != L["visit_ok"] for pc in per_choice),
         "declared": [{"name": v.get("name") or v.get("id"), "categories": ", ".join(L.category(c) for c in v.get("categories") or [])}
                      for v in run.declared_vendors],

@@ -245,9 +245,8 @@ def build(run: RunData, lang: str, print_mode: bool = False) -> ReportModel:
     m.provenance = provenance(run, L)
     m.baseline = baseline_view(run, L)
     m.per_rule = per_rule(run, L)
-    from .dossier import _signature
 
-    m.signature = _signature(run)
+    m.signature = run.signature()
     m.warnings = [w.get("message") or w.get("code") or str(w) if isinstance(w, dict) else str(w)
                   for w in run.doc.get("warnings") or []]
     return m

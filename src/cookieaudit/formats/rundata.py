@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import SEVERITIES, load_findings, severity_rank
-from ..manifest import EVIDENCE_MANIFEST_NAME, read_manifest, sha256_file, verify_evidence_manifest
+from ..manifest import EVIDENCE_MANIFEST_NAME, SIGNATURE_NAME, read_manifest, sha256_file, verify_evidence_manifest
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ class RunData:
                 files, problems = {}, (str(exc),)
             run.evidence_manifest = EvidenceManifest(EVIDENCE_MANIFEST_NAME, sha256_file(em), files, problems)
         return run
+
+    def signature(self) -> dict[str, Any] | None:
+        """The evidence manifest's signature record (``scan --sign``), or None for an unsigned run."""
+        try:
+            d = json.loads((self.root / SIGNATURE_NAME).read_text(encoding="utf-8"))
+            return d if isinstance(d, dict) else None
+        except (OSError, ValueError):
+            return None
 
     def file(self, rel: str | None) -> Path | None:
         """A file named relative to the run folder, only if it exists *inside* it (no ../ escapes)."""
