@@ -23,14 +23,24 @@ heuristics) becomes "unknown purpose" for a third party, so a tracker cannot eva
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
+from .curated import CuratedData
+from .filterlist import FilterList
 from .model import Attribution, NameSignature, RequestSignature
+from .ocd import OpenCookieDatabase
 from .parties import Parties, host_of, host_matches
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .base import KnowledgeBase
+
+class KnowledgeSources(Protocol):
+    """What classification reads from the knowledge base (kb.base.KnowledgeBase provides it)."""
+
+    curated: CuratedData
+    ocd: OpenCookieDatabase | None
+
+    @property
+    def filterlist(self) -> FilterList | None: ...
 
 _CONSENT_HINT = re.compile(r"consent|cookie_?(notice|policy|banner|law|choice|pref)|gdpr", re.I)
 _TRACKING_HINT = re.compile(
@@ -65,7 +75,7 @@ def _suffixes(host: str) -> list[str]:
 class Classifier:
     """Classifies items for one set of first-party sites. Results are cached (items repeat a lot)."""
 
-    def __init__(self, kb: "KnowledgeBase", parties: Parties):
+    def __init__(self, kb: KnowledgeSources, parties: Parties):
         self.kb = kb
         self.parties = parties
         self._by_host: dict[str, list[RequestSignature]] = {}
