@@ -34,7 +34,10 @@
     catch (e) { /* never break the page */ }
   }
   function send(ev) {
-    if (reported++ > 12000) return;
+    if (reported++ >= 12000) {   // the recorder learns that this document was cut off
+      if (reported === 12001) { queue.push({overflow: true}); try { queueMicrotask(flush); } catch (e) {} }
+      return;
+    }
     if (!queue.length) { try { queueMicrotask(flush); } catch (e) { Promise.resolve().then(flush); } }
     queue.push(ev);
   }

@@ -412,6 +412,8 @@ class VisitRecorder:
         """Storage writes, tracking-API calls and service workers, on the same clock as ``records``."""
         rel = lambda mono: round(mono - t0, 3)  # noqa: E731
         writes, calls = self.store.records(self._wall_to_mono, rel, self._phase_at)
+        if self.store.dropped:
+            self.truncated["storage_writes"] = self.store.dropped
         workers: list[ServiceWorkerRecord] = []
         regs = [w for w in writes if w.mechanism == "service-worker"]
         for url, mono in self._workers.items():

@@ -53,6 +53,9 @@ class StorageEvents:
     # -- the hooks in every frame -------------------------------------------------------------------------------
     def on_script(self, ev: dict[str, Any], _wall_to_mono: Callable[[float], float], arrival: float) -> None:
         cid = str(ev.get("id") or "")
+        if ev.get("overflow"):
+            self.dropped += 1   # a document stopped reporting after 12000 writes
+            return
         if ev.get("outcome"):
             call = self.calls.get(cid)
             if call is not None:
