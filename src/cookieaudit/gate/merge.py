@@ -3,7 +3,7 @@
 Each shard's sub-folders (observations/, evidence/, …) are copied as they are; the rules are evaluated again
 over the union of the observations (rules may compare visits, e.g. across choices of one domain), and
 findings.json, the formats and the manifests are written by the scan's own functions
-(:func:`cookieaudit.scan.build_document`, :func:`cookieaudit.scan.finalize_run`).
+(:func:`cookieaudit.finish.build_document`, :func:`cookieaudit.finish.finalize_run`).
 
 Shards must have been scanned against the same expectations file (same SHA-256), and no (domain, choice)
 may come from two shards.
@@ -140,7 +140,7 @@ def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = No
     """
     from ..expectations import load_expectations
     from ..observations import Observation
-    from ..scan import ScanOptions, build_document, finalize_run, plan_visits
+    from ..finish import ScanOptions, build_document, finalize_run, plan_visits
 
     if not shard_dirs:
         raise ConfigError("merge: no shard run folders given", fix="cookieaudit merge RUN_DIR... --out DIR")

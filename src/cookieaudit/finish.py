@@ -1,0 +1,245 @@
+"""Finishing a run: observations → rules → findings.json document → gates → formats → manifest.
+
+Below the scan (which only gathers) and shared with ``merge`` (shards) and ``evaluate`` (re-judging stored
+observations with the current knowledge base and rules): one path from evidence to a sealed run folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from .expectations import Expectations
+from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding, severity_rank
+from .gate.summary import counts_for_exit
+from .observations import ConsentOutcome, Observation
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    expectations: Path = Path("expectations/online-3d.yaml")
+    out: Path | None = None
+    domains: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    resolve: tuple[str, ...] = ()
+    ca_cert: Path | None = None
+    concurrency: int | None = None
+    fail_on: str = "high"
+    browser: str | None = None
+    lang: str = "nl"
+    formats: tuple[str, ...] = ("html", "junit", "markdown", "csv")
+    pdf: bool = False
+    visit_budget: float = 90.0
+    repeat: int = 1
+    redact: bool = False
+    baseline: Path | None = None
+    waivers: Path | None = None
+    history: Path | None = None
+    shard: str | None = None
+    command: tuple[str, ...] = ()
+    sign: Path | None = None            # Ed25519 private key: sign evidence-manifest.sha256 (manifest.py)
+
+
+def plan_visits(exp: Expectations, domains: tuple[str, ...], choices: tuple[str, ...]) -> list[tuple[str, str]]:
+    known_domains = [d.host for d in exp.domains]
+    known_choices = exp.scenarios()
+    for d in domains:
+        if d not in known_domains:
+            raise ConfigError(f"--domain {d}: not in the expectations file", fix=f"use one of: {', '.join(known_domains)}")
+    for c in choices:
+        if c not in known_choices:
+            raise ConfigError(f"--choice {c}: unknown consent choice", fix=f"use one of: {', '.join(known_choices)}")
+    return [(d, c) for d in known_domains if not domains or d in domains
+            for c in known_choices if not choices or c in choices]
+
+
+def observation_path(domain: str, choice: str, repeat: int = 1) -> str:
+    return f"observations/{domain}/{choice}.json" if repeat == 1 else f"observations/{domain}/{choice}.r{repeat}.json"
+
+
+def discovery_path(domain: str) -> str:
+    return f"observations/{domain}/discovery.json"
+
+
+def judged(observations: list[Observation]) -> list[Observation]:
+    """The observations the rules may judge: a visit that met a page which is not the site is never judged."""
+    return [o for o in observations if not o.not_site]
+
+
+def evaluate_repeats(exp: Expectations, reps: dict[int, dict[tuple[str, str], Observation]]) -> list[Finding]:
+    """Findings of N repetitions: each repetition judged on its own, merged by stable id with "seen in k of N"."""
+    from .kb import load_kb
+    from .rules import evaluate
+
+    kb = load_kb()
+    n = len(reps)
+    merged: dict[str, Finding] = {}
+    seen: dict[str, set[int]] = {}
+    for rep, observations in sorted(reps.items()):
+        paths = {v: observation_path(*v, rep) for v in observations}
+        for f in evaluate(judged(list(observations.values())), exp, kb, paths):
+            merged.setdefault(f.id, f)
+            seen.setdefault(f.id, set()).add(rep)
+    out = []
+    for fid, f in merged.items():
+        k = len(seen[fid])
+        out.append(dataclasses.replace(f, details={**f.details, "seen": {"k": k, "n": n, "repeats": sorted(seen[fid])}}))
+    return sorted(out, key=lambda f: (f.domain, f.choice, f.rule, f.id))
+
+
+def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[tuple[str, str]],
+                   observations: dict[tuple[str, str], Observation], missing: list[str], fail_on: str,
+                   findings: list[Finding] | None = None,
+                   discovery: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """findings.json: provenance, one entry per visit, the rule catalogue and the findings.
+
+    ``discovery``: the page-discovery record of each domain without configured pages (``discover_pages``).
+    """
+    from .kb import load_kb
+    from .rules import catalogue, evaluate
+
+    kb = load_kb()
+    provenance["knowledge_base"] = {**kb.versions(), **({"notes": list(kb.notes())} if kb.notes() else {})}
+    obs_list = [observations[v] for v in visits if v in observations]
+    paths = {v: observation_path(*v) for v in observations}
+    rule_errors: list[dict[str, str]] = []
+    if findings is None:
+        findings = evaluate(judged(obs_list), exp, kb, paths, errors=rule_errors)
+    visit_entries = []
+    for d, c in visits:
+        o = observations.get((d, c))
+        if o is None:
+            visit_entries.append({"domain": d, "choice": c, "status": "incomplete", "observation": None,
+                                  "consent": _consent_summary(ConsentOutcome(requested=c, outcome="not-performed",
+                                                                             reason="not audited")),
+                                  "errors": ["not audited"], "counts": {}})
+            continue
+        visit_entries.append({
+            "domain": d, "choice": c, "status": o.status, "observation": observation_path(d, c),
+            "consent": _consent_summary(o.consent), "errors": list(o.errors),
+            "counts": {"requests": len(o.requests), "cookies": len({(k.name, k.domain) for k in o.cookies}),
+                       "storage": len({(s.origin, s.kind, s.key) for s in o.storage})},
+            "started_utc": o.started_utc, "ended_utc": o.ended_utc, "consent_wall_utc": o.consent_wall_utc,
+            **({"not_site": {k: o.not_site.get(k) for k in ("kind", "reason", "phase", "url", "screenshot")}}
+               if o.not_site else {}),
+        })
+    incomplete = sum(1 for v in visit_entries if v["status"] != "complete")
+    # a crashed rule leaves the audit incomplete: its findings are missing, and the run says which rule and why
+    missing = list(missing) + [f"rule {e['rule']} crashed ({e['error']}); its findings are missing" for e in rule_errors]
+    by_sev: dict[str, int] = {}
+    for f in findings:
+        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+    failing = [f for f in findings
+               if severity_rank(f.severity) >= severity_rank(fail_on) and counts_for_exit(_finding_entry(f))]
+    exit_code = EXIT_INCOMPLETE if incomplete or rule_errors else (EXIT_FINDINGS if failing else EXIT_OK)
+    return {
+        "schema": FINDINGS_SCHEMA,
+        "status": "incomplete" if incomplete or rule_errors else "complete",
+        "missing": missing,
+        **({"rule_errors": rule_errors} if rule_errors else {}),
+        "run": provenance,
+        "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
+                     **domain_pages(d, (discovery or {}).get(d.host), obs_list),
+                     "vendors": observed_vendors(exp, kb, d.host, obs_list)}
+                    for d in exp.domains if any(v[0] == d.host for v in visits)],
+        "choices": sorted({c for _, c in visits}, key=exp.scenarios().index),
+        "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
+        "visits": visit_entries,
+        "rules": catalogue(),
+        "findings": [_finding_entry(f) for f in findings],
+        "summary": {"visits": len(visit_entries), "complete": len(visit_entries) - incomplete,
+                    "incomplete": incomplete, "findings": len(findings),
+                    "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
+                    "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
+    }
+
+
+def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[Observation]) -> dict[str, Any]:
+    """``pages`` (the walk every choice of the domain used), ``pages_source`` and the discovery summary."""
+    from .browse.discover import discovery_summary
+
+    if domain.pages:
+        return {"pages": list(domain.pages), "pages_source": "configured"}
+    if record is not None:
+        return {"pages": [p["path"] for p in record.get("pages", [])], "pages_source": "discovered",
+                "discovery": {**discovery_summary(record), "record": discovery_path(domain.host)}}
+    # no record at hand (e.g. merged shards): the walk as the observations show it
+    from urllib.parse import urlsplit
+
+    seen: list[str] = []
+    for o in observations:
+        if o.domain == domain.host:
+            for p in o.pages:
+                if p.phase in ("before-consent", "next-page", "after-withdraw"):
+                    path = urlsplit(p.url).path or "/"
+                    if path not in seen:
+                        seen.append(path)
+            break
+    return {"pages": seen, "pages_source": "discovered", "discovery": {"record": discovery_path(domain.host)}}
+
+
+def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[Observation]) -> list[dict[str, Any]]:
+    """Declared versus observed vendors of one domain: what the policy names and what the browser saw."""
+    from urllib.parse import urlsplit
+
+    clf = kb.classifier([d.host for d in exp.domains])
+    seen: dict[str, dict[str, Any]] = {}
+    for o in observations:
+        if o.domain != host:
+            continue
+        items = [(clf.request(r.url, r.resource_type, r.initiator), urlsplit(r.url).hostname or "") for r in o.requests]
+        items += [(clf.cookie(c.name, c.domain, c.set_by), None) for c in o.cookies]
+        items += [(clf.storage(s.origin, s.key, s.kind), None) for s in o.storage]
+        for att, req_host in items:
+            if not att.vendor:
+                continue
+            v = seen.setdefault(att.vendor, {"id": att.vendor, "name": kb.vendor_name(att.vendor),
+                                             "category": att.category, "hosts": set(), "choices": set()})
+            if req_host:
+                v["hosts"].add(req_host)
+            v["choices"].add(o.choice)
+    declared = {v.id for v in exp.vendors}
+    out = [{**v, "declared": v["id"] in declared, "observed": True, "hosts": sorted(v["hosts"]),
+            "choices": sorted(v["choices"], key=exp.scenarios().index)} for v in seen.values()]
+    out += [{"id": v.id, "name": v.name, "category": v.categories[0], "declared": True, "observed": False,
+             "hosts": [], "choices": []} for v in exp.vendors if v.id not in seen]
+    return sorted(out, key=lambda v: (not v["declared"], v["id"]))
+
+
+def _finding_entry(f: Finding) -> dict[str, Any]:
+    entry = f.to_dict()
+    seen = f.details.get("seen")
+    if seen:
+        entry["seen"] = f"{seen['k']} of {seen['n']}"
+    return entry
+
+
+def _consent_summary(c: ConsentOutcome) -> dict[str, Any]:
+    return {"outcome": c.outcome, "method": c.method, "cmp": c.cmp, "reason": c.reason,
+            "accepted_categories": list(c.accepted_categories) if c.accepted_categories is not None else None}
+
+
+def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
+    """Write findings.json, render the formats, and seal the folder with the manifest (always last)."""
+    import json
+
+    from .formats import render
+    from .manifest import write_manifest
+
+    target = run_dir / "findings.json"
+    tmp = target.with_suffix(".json.part")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(target)
+    formats = list(opts.formats) + (["pdf"] if opts.pdf else [])
+    if opts.sign is not None:   # before the outputs, so the report and the dossiers show the key fingerprint
+        from .manifest import sign_evidence_manifest
+
+        sign_evidence_manifest(run_dir, opts.sign)
+    render(run_dir, formats, lang=opts.lang)
+    from .formats.dossier import scan_dossiers
+
+    scan_dossiers(run_dir, doc, opts.lang, pdf=opts.pdf)
+    write_manifest(run_dir)
