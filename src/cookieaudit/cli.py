@@ -232,6 +232,37 @@ def inventory(run_dir, domains, langs, formats):
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="New run folder (default: RUN_DIR-evaluated-<UTC>); the original run is never changed.")
+@click.option("--expectations", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Judge against this expectations file (default: the one the run recorded).")
+@click.option("--fail-on", type=click.Choice(["info", "low", "medium", "high", "critical"]), default="high")
+@click.option("--lang", default="nl", help="Report language: nl, en")
+@click.option("--baseline", type=click.Path(path_type=Path, exists=True), default=None)
+@click.option("--waivers", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None)
+def evaluate(run_dir, out, expectations, fail_on, lang, baseline, waivers):
+    """Re-judge a run's stored observations with the current knowledge base and rules (no browser).
+
+    For re-checking last night's evidence after a knowledge-base or rule update: the evidence is copied into a
+    new run folder, judged again and sealed; the exit code is that of a scan (0 clean, 1 findings, 2 incomplete)."""
+    from datetime import datetime, timezone
+
+    from .finish import reevaluate
+
+    out = out or run_dir.with_name(f"{run_dir.name}-evaluated-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+    try:
+        doc = reevaluate(run_dir, out, expectations=expectations, fail_on=fail_on, lang=lang,
+                         baseline=baseline, waivers=waivers)
+    except CookieauditError as exc:
+        _fail(exc)
+    s = doc["summary"]
+    click.echo(f"{out}: {s['findings']} findings ({s['failing_findings']} at or above {fail_on}), "
+               f"{s['incomplete']} incomplete visit(s)")
+    sys.exit(s["exit_code"])
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--public-key", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
               help="Also check evidence-manifest.sig with this Ed25519 public key (from `cookieaudit keygen`).")
 def verify(run_dir, public_key):

@@ -243,3 +243,79 @@ def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
 
     scan_dossiers(run_dir, doc, opts.lang, pdf=opts.pdf)
     write_manifest(run_dir)
+
+
+def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fail_on: str = "high",
+               lang: str = "nl", formats: tuple[str, ...] = ("html", "junit", "markdown", "csv"),
+               baseline: Path | None = None, waivers: Path | None = None) -> dict[str, Any]:
+    """Judge a run's stored observations again with the current knowledge base and rules, without a browser.
+
+    The evidence (every sub-folder: observations, screenshots, HARs, policy snapshots) is copied to ``out``, a new
+    run folder; the original stays as it was sealed. The new findings.json records where it came from
+    (``run.evaluation``) and which expectations, knowledge base and tool version judged it."""
+    import json
+    import shutil
+    from datetime import datetime, timezone
+
+    from . import __version__
+    from .errors import OutputError
+    from .expectations import expectations_hash, load_expectations
+    from .findings import SEVERITIES
+
+    run_dir, out = Path(run_dir), Path(out)
+    try:
+        old = json.loads((run_dir / "findings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{run_dir}/findings.json: cannot be read ({exc})",
+                          fix="pass a run folder written by `cookieaudit scan`") from None
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
+    recorded = (old.get("run") or {}).get("expectations") or {}
+    exp_path = Path(expectations or recorded.get("path") or "")
+    if not exp_path.is_file():
+        raise ConfigError(f"{exp_path}: the expectations file this run was judged with is not here",
+                          fix="pass --expectations PATH")
+    exp = load_expectations(exp_path)
+    if out.resolve() == run_dir.resolve() or out.exists():
+        raise ConfigError(f"--out {out}: must be a new folder", fix="choose a folder that does not exist yet")
+    try:
+        out.mkdir(parents=True)
+        for sub in sorted(p for p in run_dir.iterdir() if p.is_dir()):
+            shutil.copytree(sub, out / sub.name)
+    except OSError as exc:
+        raise OutputError(f"{out}: the evidence could not be copied ({exc.strerror})",
+                          fix="free disk space or choose another --out") from None
+    visits = [(v["domain"], v["choice"]) for v in old.get("visits") or []]
+    observations: dict[tuple[str, str], Observation] = {}
+    missing = [m for m in old.get("missing") or [] if "crashed" not in m]
+    for v in old.get("visits") or []:
+        rel = v.get("observation")
+        if not rel:
+            continue
+        try:
+            observations[(v["domain"], v["choice"])] = Observation.load(out / rel)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            missing.append(f"{v['domain']}/{v['choice']}: stored observation unreadable ({type(exc).__name__})")
+    discovery: dict[str, dict[str, Any]] = {}
+    for host in {d for d, _ in visits}:
+        p = out / discovery_path(host)
+        if p.is_file():
+            try:
+                discovery[host] = json.loads(p.read_text(encoding="utf-8"))
+            except ValueError:
+                pass
+    provenance = dict(old.get("run") or {})
+    provenance["evaluation"] = {
+        "from_run": provenance.get("id"), "utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "tool": {"name": "cookieaudit", "version": __version__},
+        "expectations": {"path": str(exp_path), "sha256": expectations_hash(exp_path),
+                         "same_as_recorded": expectations_hash(exp_path) == recorded.get("sha256")},
+    }
+    provenance["id"] = out.name
+    doc = build_document(exp, provenance, visits, observations, missing, fail_on, discovery=discovery)
+    from .gate import apply_gates, load_baseline, load_waivers
+
+    doc = apply_gates(doc, baseline=load_baseline(baseline) if baseline else None,
+                      waivers=load_waivers(waivers) if waivers else None)
+    finalize_run(out, doc, ScanOptions(expectations=exp_path, out=out, fail_on=fail_on, lang=lang, formats=formats))
+    return doc
