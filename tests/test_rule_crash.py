@@ -31,6 +31,10 @@ def test_a_crashing_rule_becomes_an_error_result(monkeypatch):
     assert doc["rule_errors"][0]["rule"] == "category-violation"
     assert any("category-violation crashed" in m for m in doc["missing"])
     assert doc["findings"], "the other rules' findings are kept"
+    from cookieaudit.gate import apply_gates
+
+    gated = apply_gates(doc)          # the gates recompute the summary: the crash must still count
+    assert gated["status"] == "incomplete" and gated["summary"]["exit_code"] == EXIT_INCOMPLETE
 
 
 def test_without_an_error_list_the_exception_propagates(monkeypatch):

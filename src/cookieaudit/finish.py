@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from .errors import ConfigError
 from .expectations import Expectations
-from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding, severity_rank
-from .gate.summary import counts_for_exit
+from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding
+from .gate.summary import recompute_summary
 from .observations import ConsentOutcome, Observation
 
 
@@ -126,18 +126,11 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
             **({"not_site": {k: o.not_site.get(k) for k in ("kind", "reason", "phase", "url", "screenshot")}}
                if o.not_site else {}),
         })
-    incomplete = sum(1 for v in visit_entries if v["status"] != "complete")
     # a crashed rule leaves the audit incomplete: its findings are missing, and the run says which rule and why
     missing = list(missing) + [f"rule {e['rule']} crashed ({e['error']}); its findings are missing" for e in rule_errors]
-    by_sev: dict[str, int] = {}
-    for f in findings:
-        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
-    failing = [f for f in findings
-               if severity_rank(f.severity) >= severity_rank(fail_on) and counts_for_exit(_finding_entry(f))]
-    exit_code = EXIT_INCOMPLETE if incomplete or rule_errors else (EXIT_FINDINGS if failing else EXIT_OK)
-    return {
+    doc = {
         "schema": FINDINGS_SCHEMA,
-        "status": "incomplete" if incomplete or rule_errors else "complete",
+        "status": "complete",
         "missing": missing,
         **({"rule_errors": rule_errors} if rule_errors else {}),
         "run": provenance,
@@ -150,11 +143,10 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
         "visits": visit_entries,
         "rules": catalogue(),
         "findings": [_finding_entry(f) for f in findings],
-        "summary": {"visits": len(visit_entries), "complete": len(visit_entries) - incomplete,
-                    "incomplete": incomplete, "findings": len(findings),
-                    "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
-                    "fail_on": fail_on, "failing_findings": len(failing), "exit_code": exit_code},
+        "summary": {"fail_on": fail_on},
     }
+    recompute_summary(doc)     # the one summary / exit-code function (gate.summary), also after the gates
+    return doc
 
 
 def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[Observation]) -> dict[str, Any]:
@@ -260,7 +252,6 @@ def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fa
     from . import __version__
     from .errors import OutputError
     from .expectations import expectations_hash, load_expectations
-    from .findings import SEVERITIES
 
     run_dir, out = Path(run_dir), Path(out)
     try:

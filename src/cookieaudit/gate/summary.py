@@ -36,6 +36,7 @@ def recompute_summary(doc: dict[str, Any]) -> dict[str, Any]:
     findings = doc.get("findings", [])
     visits = doc.get("visits", [])
     incomplete = sum(1 for v in visits if v.get("status") != "complete")
+    broken_rules = bool(doc.get("rule_errors"))     # a crashed rule's findings are missing: not a complete audit
     by_sev: dict[str, int] = {}
     for f in findings:
         by_sev[f["severity"]] = by_sev.get(f["severity"], 0) + 1
@@ -46,7 +47,7 @@ def recompute_summary(doc: dict[str, Any]) -> dict[str, Any]:
         "findings": len(findings),
         "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
         "fail_on": fail_on, "failing_findings": len(failing),
-        "exit_code": EXIT_INCOMPLETE if incomplete else (EXIT_FINDINGS if failing else EXIT_OK),
+        "exit_code": EXIT_INCOMPLETE if incomplete or broken_rules else (EXIT_FINDINGS if failing else EXIT_OK),
     })
     if "baseline" in doc:
         b = doc["baseline"]
@@ -57,7 +58,7 @@ def recompute_summary(doc: dict[str, Any]) -> dict[str, Any]:
         summary["waived"] = sum(1 for f in findings if f.get("waived"))
         summary["waivers_expired"] = sum(1 for f in findings if f.get("waiver_expired"))
     doc["summary"] = summary
-    doc["status"] = "incomplete" if incomplete else "complete"
+    doc["status"] = "incomplete" if incomplete or broken_rules else "complete"
     return summary
 
 
