@@ -12,9 +12,10 @@ import click
 
 from . import __version__
 from .errors import EXIT_INCOMPLETE, EXIT_USAGE, CookieauditError
+from .findings import SEVERITIES
 from .gate.commands import gate_options, register as register_gate_commands
 
-SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical"]
+SEVERITY_CHOICES = list(SEVERITIES)
 
 
 class Progress:
@@ -236,7 +237,7 @@ def inventory(run_dir, domains, langs, formats):
               help="New run folder (default: RUN_DIR-evaluated-<UTC>); the original run is never changed.")
 @click.option("--expectations", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
               help="Judge against this expectations file (default: the one the run recorded).")
-@click.option("--fail-on", type=click.Choice(["info", "low", "medium", "high", "critical"]), default="high")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high")
 @click.option("--lang", default="nl", help="Report language: nl, en")
 @click.option("--baseline", type=click.Path(path_type=Path, exists=True), default=None)
 @click.option("--waivers", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None)

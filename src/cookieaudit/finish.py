@@ -18,6 +18,10 @@ from .gate.summary import recompute_summary
 from .observations import ConsentOutcome, Observation
 
 
+# the outputs a scan writes unless told otherwise (scan, merge and evaluate share them)
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "junit", "markdown", "csv")
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     expectations: Path = Path("expectations/online-3d.yaml")
@@ -30,7 +34,7 @@ class ScanOptions:
     fail_on: str = "high"
     browser: str | None = None
     lang: str = "nl"
-    formats: tuple[str, ...] = ("html", "junit", "markdown", "csv")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     pdf: bool = False
     visit_budget: float = 90.0
     repeat: int = 1
@@ -238,7 +242,7 @@ def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
 
 
 def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fail_on: str = "high",
-               lang: str = "nl", formats: tuple[str, ...] = ("html", "junit", "markdown", "csv"),
+               lang: str = "nl", formats: tuple[str, ...] = DEFAULT_FORMATS,
                baseline: Path | None = None, waivers: Path | None = None) -> dict[str, Any]:
     """Judge a run's stored observations again with the current knowledge base and rules, without a browser.
 
@@ -304,7 +308,9 @@ def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fa
     }
     provenance["id"] = out.name
     doc = build_document(exp, provenance, visits, observations, missing, fail_on, discovery=discovery)
-    from .gate import apply_gates, load_baseline, load_waivers
+    from .gate.apply import apply_gates
+    from .gate.baseline import load_baseline
+    from .gate.waivers import load_waivers
 
     doc = apply_gates(doc, baseline=load_baseline(baseline) if baseline else None,
                       waivers=load_waivers(waivers) if waivers else None)

@@ -10,39 +10,17 @@ Heavy dependencies (pandas, matplotlib, httpx, bs4) are imported only by the fun
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from .apply import apply_gates
 from .baseline import apply_baseline, load_baseline
 from .shard import parse_shard, select_shard, shard_assignment
 from .summary import add_warning, counts_for_exit, recompute_summary
-from .waivers import Waivers, apply_waivers, load_waivers, stderr_warning
+from .waivers import Waivers, apply_waivers, load_waivers
 
 __all__ = ["apply_gates", "apply_baseline", "load_baseline", "apply_waivers", "load_waivers", "Waivers",
            "select_shard", "parse_shard", "shard_assignment", "recompute_summary", "counts_for_exit", "add_warning",
            "append_history", "trend_chart", "merge_runs", "check_policies"]
-
-
-def apply_gates(doc: dict[str, Any], *, baseline: Any = None, waivers: Waivers | str | Path | None = None,
-                today: dt.date | None = None,
-                warn: Callable[[str], None] | None = stderr_warning) -> dict[str, Any]:
-    """Waivers, then baseline, then the summary: returns a new document (the input is not changed).
-
-    ``baseline``: a findings.json document, file or run folder. ``waivers``: a loaded :class:`Waivers` or a path.
-    Without either, the summary is still recomputed with :func:`recompute_summary`.
-    """
-    out = doc
-    if waivers is not None:
-        out = apply_waivers(out, waivers, today=today, warn=warn)
-    if baseline is not None:
-        out = apply_baseline(out, baseline)
-    if out is doc:
-        import copy
-
-        out = copy.deepcopy(doc)
-    recompute_summary(out)
-    return out
 
 
 def __getattr__(name: str) -> Any:          # lazy: pandas/matplotlib/httpx only when used

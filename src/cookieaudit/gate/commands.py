@@ -13,8 +13,10 @@ from pathlib import Path
 import click
 
 from ..errors import CookieauditError
+from ..findings import SEVERITIES
+from ..finish import DEFAULT_FORMATS
 
-SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical"]
+SEVERITY_CHOICES = list(SEVERITIES)
 
 
 def _fail(exc: CookieauditError) -> None:
@@ -51,7 +53,7 @@ def gate_options(f):
 @click.option("--waivers", type=click.Path(path_type=Path), default=None, help="Waivers file (YAML).")
 @click.option("--history", type=click.Path(path_type=Path), default=None, help="Append the merged run to this history file.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Report language.")
-@click.option("--format", "formats", multiple=True, default=("html", "junit", "markdown", "csv"), show_default=True,
+@click.option("--format", "formats", multiple=True, default=DEFAULT_FORMATS, show_default=True,
               help="Output formats to render (repeatable).")
 @click.option("--pdf", is_flag=True, help="Also write report.pdf (needs Chromium).")
 @click.option("--expect-domain", "expect_domains", multiple=True, metavar="DOMAIN",

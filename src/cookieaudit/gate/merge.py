@@ -20,10 +20,9 @@ from typing import Any, Callable
 
 from ..errors import ConfigError
 from ..findings import SEVERITIES, load_findings
+from ..finish import DEFAULT_FORMATS
 from .summary import add_warning, recompute_summary
 from .waivers import stderr_warning
-
-DEFAULT_FORMATS = ("html", "junit", "markdown", "csv")
 
 
 def _load_shard(path: Path) -> tuple[Path, dict[str, Any]]:
