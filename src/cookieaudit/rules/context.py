@@ -618,14 +618,15 @@ class Collector:
                 details=details, evidence=tuple(ev), exhibits=tuple(exhibits), aliases=tuple(aliases), id=fid,
             )
             prev = out.get(finding.id)
+            # findings are frozen: a merge builds a new one with the summed count, never edits a finding in place
             if prev is None or severity_rank(finding.severity) > severity_rank(prev.severity):
                 if prev is not None:
-                    finding.details["count"] += prev.details.get("count", 0)
-                    finding = _merge_exhibits(finding, prev)
+                    total = {**finding.details, "count": finding.details.get("count", 0) + prev.details.get("count", 0)}
+                    finding = _merge_exhibits(dataclasses.replace(finding, details=total), prev)
                 out[finding.id] = finding
             else:
-                prev.details["count"] = prev.details.get("count", 0) + g.count
-                out[finding.id] = _merge_exhibits(prev, finding)
+                total = {**prev.details, "count": prev.details.get("count", 0) + g.count}
+                out[finding.id] = _merge_exhibits(dataclasses.replace(prev, details=total), finding)
         return list(out.values())
 
 
