@@ -81,7 +81,7 @@ def main() -> int:
                    "--out", str(out_base / f"parallel-{j}"), "--ca-cert", str(world.ca_pem),
                    *[a for r in world.resolve_args() for a in ("--resolve", r)],
                    *[a for c in choices for a in ("--choice", c)], *[a for d in args.domain for a in ("--domain", d)]]
-            procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           env={**os.environ, "TMPDIR": str(tmp)}))
         codes = [p.wait(timeout=1800) for p in procs]
         par_seconds = round(time.monotonic() - t, 1)
