@@ -799,9 +799,10 @@ def test_hostile_chrome_urls_are_blocked_and_recorded(hostile):
 
 
 @pytest.mark.xfail(strict=True, reason="open (issue 16 finding): a page that tries file:// or chrome:// loads stalls "
-                   "the consent step: detect_cmp's page.evaluate never returns (browse/consent), so the visit is "
-                   "cut at its budget in phase after-choice; contained, but such a site evades the audit. Needs "
-                   "both a blocked top-frame navigation and an iframe with a blocked src (either alone: no stall)")
+                   "the consent step: the main frame stops answering scripts (the manager probes are now bounded "
+                   "and run in one call, but the text heuristic's locators still wait), so the visit is cut at its "
+                   "budget in phase after-choice; contained, but such a site evades the audit. Needs both a "
+                   "blocked top-frame navigation and an iframe with a blocked src (either alone: no stall)")
 @pytest.mark.parametrize("which", ["localfile", "chromeurl"])
 def test_hostile_escape_attempts_do_not_stall_the_consent_step(hostile, which):
     from faultworld import fault_host

@@ -20,6 +20,16 @@ from .autoconsent import AutoconsentSession
 from .cmps import ADAPTERS, SYNONYMS, CmpAdapter
 
 
+EVAL_TIMEOUT = 5.0   # s: a page whose main frame never answers (a blocked navigation) must not stall the visit
+
+
+async def _eval(page: Page, js: str, arg: Any = None, timeout: float = EVAL_TIMEOUT) -> Any:
+    """``page.evaluate`` with a bound: a frame stuck behind a blocked navigation never answers, and one stuck
+    probe must not spend the whole visit budget (it raises TimeoutError like any other failed probe)."""
+    coro = page.evaluate(js) if arg is None else page.evaluate(js, arg)
+    return await asyncio.wait_for(coro, timeout)
+
+
 class ConsentLog:
     def __init__(self, clock: Callable[[], float]):
         self.clock = clock
@@ -29,13 +39,27 @@ class ConsentLog:
         self.steps.append(ConsentStep(t=round(self.clock(), 3), action=action, detail=detail[:500], ok=ok))
 
 
+def _all_of(fns: list[str], awaited: bool) -> str:
+    """One page function that runs every adapter's probe in order (one round trip instead of one per adapter);
+    a probe that throws yields ``{"__error": …}`` for it alone."""
+    call = "await f()" if awaited else "f()"
+    return (("async " if awaited else "") + "() => { const fns = [" + ",\n".join(f"({f})" for f in fns) + "];"
+            " const out = []; for (const f of fns) { try { out.push(" + call + "); } catch (e) {"
+            " out.push({__error: String(e).slice(0, 200)}); } } return out; }")
+
+
+_DETECT_ALL = _all_of([a.detect_js for a in ADAPTERS], awaited=False)
+_STATE_ALL = _all_of([a.state_js for a in ADAPTERS], awaited=True)
+
+
 async def detect_cmp(page: Page) -> CmpAdapter | None:
-    for a in ADAPTERS:
-        try:
-            if await page.evaluate(a.detect_js):
-                return a
-        except Exception:  # noqa: BLE001
-            continue
+    try:
+        found = await _eval(page, _DETECT_ALL)
+    except Exception:  # noqa: BLE001 - navigating, or a frame that never answers (bounded by _eval)
+        return None
+    for a, hit in zip(ADAPTERS, found or []):
+        if hit is True or (hit and not isinstance(hit, dict)):
+            return a
     return None
 
 
@@ -45,19 +69,28 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
     Manager-specific adapters first: the first decided state wins, else the first undecided one. Generic readers
     (``CmpAdapter.generic``: TCF, a JSON consent cookie) are asked only when no specific adapter read anything, so
     e.g. Didomi's own "not decided" (a token that disagrees with its TC string) is not overruled by ``__tcfapi``.
+    Every adapter's reader runs in one page call.
 
     Some managers reload the page after a choice (Complianz when marketing consent is withdrawn): a reading cut
     short by that navigation is taken again once the new page has loaded, instead of reporting no state."""
     fallback: tuple[CmpAdapter | None, dict[str, Any] | None] = (None, None)
     for attempt in range(2):
-        fallback, interrupted = (None, None), False
+        try:
+            states = await _eval(page, _STATE_ALL)
+        except Exception as exc:  # noqa: BLE001
+            interrupted = "context was destroyed" in str(exc) or "navigat" in str(exc).lower()
+            if interrupted and not attempt:
+                try:
+                    await page.wait_for_load_state("load", timeout=10000)
+                    continue
+                except Exception:  # noqa: BLE001
+                    pass
+            return fallback
+        by_adapter = {a.name: st for a, st in zip(ADAPTERS, states or [])
+                      if isinstance(st, dict) and "__error" not in st}
         for group in ([a for a in ADAPTERS if not a.generic], [a for a in ADAPTERS if a.generic]):
             for a in group:
-                try:
-                    state = await page.evaluate(a.state_js)
-                except Exception as exc:  # noqa: BLE001
-                    interrupted |= "context was destroyed" in str(exc) or "navigat" in str(exc).lower()
-                    continue
+                state = by_adapter.get(a.name)
                 if state is not None:
                     if state.get("decided"):
                         return a, state
@@ -65,12 +98,7 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
                         fallback = (a, state)
             if fallback[1] is not None:
                 break
-        if not interrupted or attempt:
-            break
-        try:
-            await page.wait_for_load_state("load", timeout=10000)
-        except Exception:  # noqa: BLE001
-            break
+        break
     return fallback
 
 
@@ -120,7 +148,7 @@ async def read_offer(page: Page, adapter: CmpAdapter | None) -> Offer:
     """What the manager's live configuration offers (categories, services, labels, storage); empty if unknown."""
     try:
         if adapter is not None and adapter.offer_js:
-            return Offer.from_js(await page.evaluate(adapter.offer_js))
+            return Offer.from_js(await _eval(page, adapter.offer_js))
         if adapter is None or adapter.generic:
             # a banner nobody configured: what its switches offer, with their labels and markup ids
             from .heuristic import read_switch_offer
@@ -172,7 +200,7 @@ async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain)
             if kind == "sel":
                 if await page.locator(probe).first.is_visible(timeout=200):
                     return True
-            elif await page.evaluate(probe):
+            elif await _eval(page, probe, timeout=2.0):
                 return True
         except Exception:  # noqa: BLE001
             continue
@@ -291,14 +319,14 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
             keys = mapper.level_keys(before, adapter)
             cmp_keys = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter).keys_for(wanted, keys)
             try:
-                await page.evaluate(adapter.apply_js, cmp_keys)
+                await _eval(page, adapter.apply_js, cmp_keys)
                 log.add("cmp-api", f"{adapter.name}: accept only {cmp_keys}")
                 method, performed = f"cmp-api:{adapter.name}", True
             except Exception as exc:  # noqa: BLE001
                 log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
         elif js:
             try:
-                await page.evaluate(js)
+                await _eval(page, js)
                 log.add("cmp-api", f"{adapter.name}: {choice}")
                 method, performed = f"cmp-api:{adapter.name}", True
             except Exception as exc:  # noqa: BLE001
@@ -657,7 +685,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
         js = adapter.withdraw_js or adapter.reject_js
         if js:
             try:
-                await page.evaluate(js)
+                await _eval(page, js)
                 log.add("cmp-api", f"{adapter.name}: withdraw (reject all)")
                 performed, method = True, f"cmp-api:{adapter.name}"
             except Exception as exc:  # noqa: BLE001
