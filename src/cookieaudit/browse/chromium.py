@@ -320,7 +320,7 @@ def _private_dirs(user: BrowserUser | None, third_party_cookies: str) -> tuple[P
 
 
 def _chown_tree(root: Path, user: BrowserUser) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         os.chown(dirpath, user.uid, user.gid)
         os.chmod(dirpath, 0o700)
         for name in filenames:
