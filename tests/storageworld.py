@@ -117,14 +117,14 @@ FIRST_PAGE = f"""<!doctype html>
 P2_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Opslaglab 2</title></head>
 <body><main><h1>Pagina 2</h1><p>Niets nieuws.</p></main></body></html>"""
 
-VENDOR_SCRIPT = f"""/* tracking vendor script in the first party's document */
-(function () {{
+VENDOR_SCRIPT = """/* tracking vendor script in the first party's document */
+(function () {
   localStorage.setItem('_hjLocal', 'v1');
   indexedDB.open('hj_db', 1);
   caches.open('hj_cache');
-  cookieStore.set('_hjStore', 'v2').catch(function () {{}});
-  try {{ if (document.browsingTopics) document.browsingTopics().catch(function () {{}}); }} catch (e) {{}}
-}})();
+  cookieStore.set('_hjStore', 'v2').catch(function () {});
+  try { if (document.browsingTopics) document.browsingTopics().catch(function () {}); } catch (e) {}
+})();
 """
 
 FRAME_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
