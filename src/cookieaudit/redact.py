@@ -128,3 +128,37 @@ def redact_har(path: Path, repl: list[tuple[str, str]]) -> None:
     tmp = path.with_suffix(".har.part")
     tmp.write_text(json.dumps(_scrub(har, repl), ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
+
+
+def redact_policy_snapshots(run_dir: Path, repl: list[tuple[str, str]]) -> None:
+    """``--redact`` for the policy pages stored as evidence (``policy/<domain>.html/.txt``): a value the visits
+    saw in a cookie or storage item is replaced there too. The record keeps the hash of the page as fetched and
+    gains the hash of the stored (redacted) files, so both remain checkable."""
+    import hashlib
+
+    folder = Path(run_dir) / "policy"
+    if not repl or not folder.is_dir():
+        return
+    for rec_path in sorted(folder.glob("*.json")):
+        try:
+            rec = json.loads(rec_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        changed = False
+        for key, hash_key in (("html", "sha256"), ("text", "text_sha256")):
+            rel = rec.get(key)
+            if not rel:
+                continue
+            path = Path(run_dir) / rel
+            try:
+                text = path.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            scrubbed = _scrub(text, repl)
+            if scrubbed != text:
+                path.write_text(scrubbed, encoding="utf-8")
+                rec[f"{hash_key}_stored"] = hashlib.sha256(path.read_bytes()).hexdigest()
+                changed = True
+        if changed:
+            rec["redacted"] = True
+            rec_path.write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

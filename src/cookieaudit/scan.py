@@ -137,6 +137,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
     progress("start", {"run_dir": str(run_dir), "visits": len(visits) * opts.repeat, "concurrency": concurrency})
     interrupted: str | None = None
     write_failures: list[str] = []
+    redactions: list[tuple[str, str]] = []   # (secret, token) pairs of every visit, for the policy snapshots
     reps: dict[int, dict[tuple[str, str], Observation]] = {r: {} for r in range(1, opts.repeat + 1)}
     discovery: dict[str, dict[str, Any]] = {}
     host: BrowserHost | None = None
@@ -218,6 +219,7 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
                     if opts.redact:
                         # CPU-bound on a big observation: in a thread, so the other visits' clocks keep running
                         obs, repl = await asyncio.to_thread(redact_observation, obs)
+                        redactions.extend(repl)
                         har = run_dir / obs.evidence.get("har", "") if obs.evidence.get("har") else None
                         if har and har.exists():
                             await asyncio.to_thread(redact_har, har, repl)
@@ -272,7 +274,12 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
         findings = evaluate_repeats(exp, reps)
     from .gate.policy_check import snapshot_policies   # the policy as declared at scan time (evidence)
 
-    snapshot_policies(exp, run_dir, sorted({d for d, _ in visits}), resolve=opts.resolve, ca_cert=opts.ca_cert)
+    snapshot_policies(exp, run_dir, sorted({d for d, _ in visits}), resolve=opts.resolve, ca_cert=opts.ca_cert,
+                      redact=opts.redact)
+    if opts.redact:
+        from .redact import redact_policy_snapshots
+
+        redact_policy_snapshots(run_dir, sorted(set(redactions), key=lambda r: -len(r[0])))
     doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
                          discovery=discovery)
     if write_failures and not doc["summary"]["incomplete"]:

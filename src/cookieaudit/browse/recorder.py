@@ -18,6 +18,8 @@ whose frame was removed before it could report the outcome. The end-of-phase sna
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 import time
 from dataclasses import dataclass, field
@@ -59,6 +61,8 @@ MAX_COOKIES = 5000
 MAX_REQUESTS = 20000
 MAX_COOKIE_WRITES = 5000   # instrument.js stops reporting after this many per document, too
 MAX_SET_COOKIES = 5000
+MAX_STORAGE_WRITES = 5000   # write events kept per visit (the end-of-phase snapshots keep what is stored)
+MAX_WRITE_VALUE = 1024      # characters of a written value kept in the event (the snapshot keeps 4096)
 
 
 def _is_navigation(request: Request) -> bool:
@@ -412,8 +416,11 @@ class VisitRecorder:
         """Storage writes, tracking-API calls and service workers, on the same clock as ``records``."""
         rel = lambda mono: round(mono - t0, 3)  # noqa: E731
         writes, calls = self.store.records(self._wall_to_mono, rel, self._phase_at)
-        if self.store.dropped:
-            self.truncated["storage_writes"] = self.store.dropped
+        dropped = self.store.dropped + max(0, len(writes) - MAX_STORAGE_WRITES)
+        writes = [w if w.value is None or len(w.value) <= MAX_WRITE_VALUE else dataclasses.replace(w, value=w.value[:MAX_WRITE_VALUE])
+                  for w in writes[:MAX_STORAGE_WRITES]]
+        if dropped:
+            self.truncated["storage_writes"] = dropped
         workers: list[ServiceWorkerRecord] = []
         regs = [w for w in writes if w.mechanism == "service-worker"]
         for url, mono in self._workers.items():

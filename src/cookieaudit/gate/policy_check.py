@@ -14,6 +14,8 @@ Exit code: 0 consistent, 1 drift, 2 a page could not be fetched, 64 configuratio
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import fnmatch
 import hashlib
@@ -504,7 +506,7 @@ def format_table(doc: dict[str, Any]) -> str:
 
 def snapshot_policies(exp: Any, run_dir: str | Path, domains: list[str] | tuple[str, ...] = (), *,
                       resolve: tuple[str, ...] | list[str] = (), ca_cert: str | Path | None = None,
-                      timeout: float = 10.0) -> dict[str, dict[str, Any]]:
+                      timeout: float = 10.0, redact: bool = False) -> dict[str, dict[str, Any]]:
     """Fetch each domain's privacy policy page and store it in the run folder as evidence of what was declared:
     ``policy/<domain>.html`` (the bytes as served), ``policy/<domain>.txt`` (its text) and ``policy/<domain>.json``
     (URL, time, HTTP status, SHA-256 of both). Offline or unreachable: the JSON records that, with the reason.
@@ -531,23 +533,39 @@ def snapshot_policies(exp: Any, run_dir: str | Path, domains: list[str] | tuple[
         if rules is None:
             rec.update(status="not-fetched", error=setup_error)
         else:
+            issued: set[str] = set()
             try:
                 transport = _transport_class()(rules, verify=ctx, limits=httpx.Limits(max_keepalive_connections=0))
                 headers = {"User-Agent": USER_AGENT, "Accept-Language": f"{d.locale},{d.locale.split('-')[0]};q=0.9"}
                 with httpx.Client(transport=transport, follow_redirects=True, timeout=timeout, headers=headers,
                                   max_redirects=5) as client:
                     page = fetch_policy(d, client)
+                    # --redact: a cookie value the site gave this fetch must not appear in the stored page either
+                    issued = {c.value for c in client.cookies.jar if c.value} if redact else set()
             except Exception as exc:  # noqa: BLE001 - recorded, never fatal
                 page = PolicyPage(domain=d.host, error=f"{type(exc).__name__}: {exc}")
             rec["tried"] = page.tried
+            if page.fetched and page.html is not None and redact and issued:
+                from ..redact import _replacements, _scrub
+
+                page = dataclasses.replace(page, html=_scrub(page.html.decode("utf-8", errors="replace"),
+                                                             _replacements(issued)).encode("utf-8"))
+                rec["redacted"] = True
             if page.fetched and page.html is not None:
                 body = "\n".join(statements(page.html))
-                (folder / f"{d.host}.html").write_bytes(page.html)
                 (folder / f"{d.host}.txt").write_text(body + "\n", encoding="utf-8")
                 rec.update(status="fetched", url=page.url, http_status=page.status,
                            sha256=hashlib.sha256(page.html).hexdigest(),
                            text_sha256=hashlib.sha256((body + "\n").encode("utf-8")).hexdigest(),
-                           html=f"policy/{d.host}.html", text=f"policy/{d.host}.txt")
+                           text=f"policy/{d.host}.txt")
+                if redact:
+                    # markup can carry per-visitor values (inline session ids, tokens): a redacted run keeps the
+                    # policy's text and the hash of the bytes as served, not the bytes
+                    rec["html"] = None
+                    rec["html_withheld"] = "redacted run: only the text and the SHA-256 of the page as served are kept"
+                else:
+                    (folder / f"{d.host}.html").write_bytes(page.html)
+                    rec["html"] = f"policy/{d.host}.html"
             else:
                 rec.update(status="unreachable", url=page.tried[0] if page.tried else None,
                            http_status=page.status, error=page.error)
