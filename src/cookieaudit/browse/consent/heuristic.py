@@ -59,9 +59,23 @@ class FoundControl:
     pattern: str
 
 
+# An accept verb inside a refusal ("Continuer sans accepter", "Nicht akzeptieren"): never an accept button.
+NEGATED_ACCEPT = [
+    r"sans\s+accepter", r"ne\s+pas\s+accepter", r"without\s+accept", r"don'?t\s+accept", r"do\s+not\s+accept",
+    r"not\s+accept", r"nicht\s+(akzeptieren|zustimmen|einverstanden)", r"ohne\s+(zu\s+)?(akzeptieren|zustimmen)",
+    r"niet\s+(accepteren|akkoord)", r"zonder\s+(te\s+)?accepteren", r"refus", r"weiger", r"ablehn", r"reject",
+    r"decline", r"deny",
+]
+
+
 async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
-                       roles: tuple[str, ...] = ("button", "link")) -> FoundControl | None:
-    """The best visible button/link whose accessible name matches one of the patterns (in order of preference)."""
+                       roles: tuple[str, ...] = ("button", "link"),
+                       exclude: list[str] | None = None) -> FoundControl | None:
+    """The best visible button/link whose accessible name matches one of the patterns (in order of preference),
+    skipping any whose text matches ``exclude`` (e.g. an accept verb inside a refusal)."""
+    if exclude is None and patterns is ACCEPT:
+        exclude = NEGATED_ACCEPT
+    skip = re.compile("|".join(exclude), re.IGNORECASE) if exclude else None
     frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
     for pat in patterns:
         # anywhere in the accessible name: icons lead labels ("✗ Weiger alle") and aria-labels add prefixes
@@ -80,6 +94,9 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
                         if await cand.is_visible(timeout=timeout_ms):
                             # text_content needs no layout: inner_text timed out on a loaded machine
                             text = ((await cand.text_content(timeout=2000)) or "").strip()
+                            label = text or (await cand.get_attribute("aria-label", timeout=2000) or "")
+                            if skip is not None and skip.search(label):
+                                continue
                             return FoundControl(frame, cand, text[:80], pat)
                     except Exception:  # noqa: BLE001
                         continue
