@@ -57,7 +57,7 @@ class Offer:
     """What the manager's live configuration offers, and where it stores the decision."""
 
     items: tuple[OfferItem, ...] = ()
-    storage: tuple[tuple[str, str], ...] = ()      # ((kind, name), …) e.g. (("cookie", "o3d_consent"),)
+    storage: tuple[tuple[str, str], ...] = ()      # ((kind, name), …) e.g. (("cookie", "cc_cookie"),)
     level: str = "category"                        # where the manager stores consent: category | service
     granular_ui: bool = True                       # False: the visitor can only accept or decline (no settings)
 

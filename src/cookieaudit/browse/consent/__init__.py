@@ -281,6 +281,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     method: str | None = None
     performed = False
     before: dict[str, Any] | None = None
+    before_mapping, keys = CategoryMapping(), set()   # set below for per-category choices through the manager
     if adapter is not None and choice.startswith("only-") and not domain.banner:
         if adapter.all_or_nothing or not mapper.offer.granular_ui:
             # no per-category choice a visitor could make: the API could set one, but that is not the banner's
@@ -294,7 +295,9 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
                                   steps=tuple(log.steps), expressible=False)
         _, before = await read_state(page)
         keys = mapper.level_keys(before, adapter)
-        offered = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter).offered(optional, keys)
+        # how the manager's keys read before any decision: used for what it offers and for what to grant
+        before_mapping = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter)
+        offered = before_mapping.offered(optional, keys)
         missing = sorted(wanted - offered)
         if offered and missing:
             not_offered = tuple(missing)
@@ -316,8 +319,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     if not performed and not domain.banner and adapter is not None:
         js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
         if choice.startswith("only-") and adapter.apply_js:
-            keys = mapper.level_keys(before, adapter)
-            cmp_keys = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter).keys_for(wanted, keys)
+            cmp_keys = before_mapping.keys_for(wanted, keys)
             try:
                 await _eval(page, adapter.apply_js, cmp_keys)
                 log.add("cmp-api", f"{adapter.name}: accept only {cmp_keys}")
@@ -553,12 +555,12 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
     loop = asyncio.get_running_loop()
     end = loop.time() + patience
     mapper = mapper or Mapper(domain)
-    while True:
-        outcome = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, False, mapper)
+    while True:   # the offer read on the first pass is kept for the later ones (read once, not per poll)
+        outcome, mapper = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, False, mapper)
         if outcome.outcome == "verified" or loop.time() >= end:
             break
         await asyncio.sleep(0.25)
-    return await _verify_once(page, choice, domain, wanted, optional, method, detected, log, True, mapper)
+    return (await _verify_once(page, choice, domain, wanted, optional, method, detected, log, True, mapper))[0]
 
 
 def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str], optional: set[str],
@@ -624,7 +626,7 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
 
 async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str],
                        method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool,
-                       mapper: Mapper) -> ConsentOutcome:
+                       mapper: Mapper) -> tuple[ConsentOutcome, Mapper]:
     adapter, state = await read_state(page)
     cmp = (adapter or detected).name if (adapter or detected) else None
     used = adapter or detected
@@ -636,11 +638,13 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
         problems.append("the banner is still visible after the choice")
     if final:
         log.add("verify", "; ".join(problems) or "stored state matches the choice", ok=not problems)
-    return ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
-                          accepted_categories=_accepted(mapper.mapping(state, used) if state else None, state, used, optional),
-                          state=with_mapping(domain, state, used, mapper),
-                          reason="; ".join(problems),
-                          steps=tuple(log.steps))
+    outcome = ConsentOutcome(requested=choice, outcome="unverified" if problems else "verified", method=method, cmp=cmp,
+                             accepted_categories=_accepted(mapper.mapping(state, used) if state else None, state, used,
+                                                           optional),
+                             state=with_mapping(domain, state, used, mapper),
+                             reason="; ".join(problems),
+                             steps=tuple(log.steps))
+    return outcome, mapper
 
 
 async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations, clock: Callable[[], float],

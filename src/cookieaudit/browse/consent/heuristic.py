@@ -94,8 +94,8 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
                         if await cand.is_visible(timeout=timeout_ms):
                             # text_content needs no layout: inner_text timed out on a loaded machine
                             text = ((await cand.text_content(timeout=2000)) or "").strip()
-                            label = text or (await cand.get_attribute("aria-label", timeout=2000) or "")
-                            if skip is not None and skip.search(label):
+                            if skip is not None and skip.search(
+                                    text or (await cand.get_attribute("aria-label", timeout=2000) or "")):
                                 continue
                             return FoundControl(frame, cand, text[:80], pat)
                     except Exception:  # noqa: BLE001
@@ -194,7 +194,8 @@ _SWITCH_OFFER_JS = """(labelOf) => {
       keys.push(a.value); const parts = a.value.split(/[-_:.\\[\\]]+/).filter(Boolean);
       if (parts.length > 1) keys.push(parts[parts.length - 1]);
     }
-    return {label: fn(el).name, keys, disabled: fn(el).disabled};
+    const info = fn(el);
+    return {label: info.name, keys, disabled: info.disabled};
   });
 }"""
 
