@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .observations import _plain
 
@@ -23,6 +23,39 @@ SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class WaiverNote:
+    """The waiver that matched a finding, as findings.json records it (``Waivers.describe``)."""
+
+    reason: str
+    who: str
+    expires: str                        # YYYY-MM-DD
+    source: str                         # file:line
+    id: str | None = None               # a waiver of one finding ...
+    match: Mapping[str, str] | None = None   # ... or of every finding its patterns match
+    ticket: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"reason": self.reason, "who": self.who, "expires": self.expires, "source": self.source}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.match is not None:
+            out["match"] = dict(self.match)
+        if self.ticket:
+            out["ticket"] = self.ticket
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "WaiverNote":
+        return cls(reason=str(d.get("reason", "")), who=str(d.get("who", "")), expires=str(d.get("expires", "")),
+                   source=str(d.get("source", "")), id=d.get("id"),
+                   match=dict(d["match"]) if isinstance(d.get("match"), Mapping) else None, ticket=d.get("ticket"))
+
+
+MARKS: tuple[str, ...] = ("seen", "waived", "waiver_expired", "waiver", "baseline_id", "status", "first_seen_utc",
+                          "baseline_note")
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,15 @@ class Finding:
     # written against those ids keep matching (cookieaudit.gate)
     aliases: tuple[str, ...] = ()
     id: str = ""
+    # -- marks added after the rules ran (None = not marked; findings.json omits them then) --------------------
+    seen: str | None = None             # "k of N": in how many repetitions of the visit it was seen (--repeat)
+    waived: bool | None = None          # True: an unexpired waiver covers it; False with waiver_expired
+    waiver_expired: bool | None = None  # the only matching waiver has expired: the finding counts again
+    waiver: WaiverNote | None = None    # the waiver that matched
+    baseline_id: str | None = None      # the baseline finding it was matched to without its choice (domain-scoped)
+    status: str | None = None           # new | persisting, against a baseline run
+    first_seen_utc: str | None = None   # a persisting finding: when the baseline (or its baseline) first saw it
+    baseline_note: str | None = None    # a new finding whose visit the baseline did not audit completely
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -67,17 +109,41 @@ class Finding:
             object.__setattr__(self, "id", finding_id(self.rule, self.domain, self.choice, self.vendor, self.subject))
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        """The finding as findings.json writes it: the rule's fields, then only the marks that are set."""
+        out = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name not in MARKS}
+        for name in MARKS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.to_dict() if isinstance(value, WaiverNote) else value
+        return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Finding":
-        """Rebuild a finding; annotations added later (baseline status, waivers, repeat counts) are ignored."""
+    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+        """Rebuild a finding with its marks; keys this version does not know are ignored."""
         known = {f.name for f in dataclasses.fields(cls)}
-        d = {k: v for k, v in d.items() if k in known}
-        d["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
-        d["exhibits"] = tuple(d.get("exhibits") or ())
-        d["aliases"] = tuple(d.get("aliases") or ())
-        return cls(**d)
+        kw = {k: v for k, v in d.items() if k in known}
+        kw["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
+        kw["exhibits"] = tuple(d.get("exhibits") or ())
+        kw["aliases"] = tuple(d.get("aliases") or ())
+        if isinstance(d.get("waiver"), Mapping):
+            kw["waiver"] = WaiverNote.from_dict(d["waiver"])
+        return cls(**kw)
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Its id and the earlier per-subject ids it stands for (``aliases``)."""
+        return [self.id, *[a for a in self.aliases if a != self.id]]
+
+    @property
+    def is_waived(self) -> bool:
+        """An unexpired waiver covers it (the mark, or the older ``details.waived`` spelling)."""
+        return bool(self.waived or self.details.get("waived"))
+
+    @property
+    def baseline_status(self) -> str | None:
+        """new | persisting | resolved against a baseline run (or the older ``details.baseline_status``)."""
+        return self.status or self.details.get("baseline_status")
+
 
 
 def subject_key(subject: dict[str, Any]) -> str:
@@ -120,8 +186,8 @@ def grouped_id(rule: str, domain: str, choice: str, vendor: str | None, key: str
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def all_ids(f: dict[str, Any]) -> list[str]:
-    """A finding's id and the earlier per-subject ids it stands for (``aliases``)."""
+def all_ids(f: Mapping[str, Any]) -> list[str]:
+    """A finding's id and the earlier per-subject ids it stands for (``aliases``), of a findings.json entry."""
     return [f["id"], *[a for a in f.get("aliases") or () if a != f["id"]]]
 
 
