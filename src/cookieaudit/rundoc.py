@@ -20,7 +20,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar, overload
 
 from .findings import FINDINGS_SCHEMA, Finding
 
@@ -397,3 +397,22 @@ class RunDocument:
             baseline=BaselineReport.from_dict(d["baseline"]) if isinstance(d.get("baseline"), Mapping) else None,
             extra=_rest(d, cls._KEYS),
         )
+
+
+# a gate takes a typed document or a findings.json dict, and gives back the same kind
+DocLike = TypeVar("DocLike", RunDocument, dict[str, Any])
+
+
+def as_document(doc: RunDocument | Mapping[str, Any]) -> RunDocument:
+    return doc if isinstance(doc, RunDocument) else RunDocument.from_dict(doc)
+
+
+@overload
+def same_kind(result: RunDocument, given: RunDocument) -> RunDocument: ...
+@overload
+def same_kind(result: RunDocument, given: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def same_kind(result: RunDocument, given: RunDocument | dict[str, Any]) -> RunDocument | dict[str, Any]:
+    """``result`` as the kind of document the caller gave (typed, or a findings.json dict)."""
+    return result if isinstance(given, RunDocument) else result.to_dict()

@@ -1,32 +1,29 @@
-"""Applying the gates to a findings.json document: waivers, then the baseline, then the one summary."""
+"""Applying the gates to a run document: waivers, then the baseline, then the one summary."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from .baseline import apply_baseline
-from .summary import recompute_summary
+from ..rundoc import DocLike, RunDocument, as_document, same_kind
+from .baseline import BaselineLike, apply_baseline
+from .summary import summarize
 from .waivers import Waivers, apply_waivers, stderr_warning
 
 
-def apply_gates(doc: dict[str, Any], *, baseline: Any = None, waivers: Waivers | str | Path | None = None,
+def apply_gates(doc: DocLike, *, baseline: BaselineLike | None = None, waivers: Waivers | str | Path | None = None,
                 today: dt.date | None = None,
-                warn: Callable[[str], None] | None = stderr_warning) -> dict[str, Any]:
-    """Waivers, then baseline, then the summary: returns a new document (the input is not changed).
+                warn: Callable[[str], None] | None = stderr_warning) -> DocLike:
+    """Waivers, then baseline, then the summary: returns a new document (the input is not changed), of the kind
+    given (a :class:`RunDocument` or a findings.json dict).
 
-    ``baseline``: a findings.json document, file or run folder. ``waivers``: a loaded :class:`Waivers` or a path.
-    Without either, the summary is still recomputed with :func:`recompute_summary`.
+    ``baseline``: an earlier run document, findings.json file or run folder. ``waivers``: a loaded
+    :class:`Waivers` or a path. Without either, the summary is still recomputed (:func:`summarize`).
     """
-    out = doc
+    out: RunDocument = as_document(doc)
     if waivers is not None:
         out = apply_waivers(out, waivers, today=today, warn=warn)
     if baseline is not None:
         out = apply_baseline(out, baseline)
-    if out is doc:
-        import copy
-
-        out = copy.deepcopy(doc)
-    recompute_summary(out)
-    return out
+    return same_kind(summarize(out), doc)

@@ -1,7 +1,7 @@
-"""The one place that decides which findings fail a run, once baselines and waivers have annotated them.
+"""The one place that decides which findings fail a run, once baselines and waivers have marked them.
 
-Contract (top-level keys of a finding in findings.json, added after the rules ran; ``Finding.from_dict``
-ignores them):
+The marks are fields of :class:`~cookieaudit.findings.Finding` (written as top-level keys of a finding in
+findings.json, only when set):
 
 ``status``          ``new`` | ``persisting`` (only when a baseline was applied; absent = new)
 ``waived``          ``true`` when an unexpired waiver covers the finding
@@ -9,62 +9,63 @@ ignores them):
 ``waiver_expired``  ``true`` when the only matching waiver has expired (the finding counts again)
 
 A finding counts for the exit code when it is not waived and is new (or no baseline was given). The older
-``details.waived`` / ``details.baseline_status`` spelling is honoured as well; the scan core uses this same
-function for the first exit code, before any gate is applied.
+``details.waived`` / ``details.baseline_status`` spelling is honoured as well. :func:`summarize` is used by the
+finish layer for the first exit code, before any gate, and by every gate after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
-from ..findings import SEVERITIES, severity_rank
+from ..findings import SEVERITIES, Finding, severity_rank
+from ..rundoc import BaselineCounts, RunDocument, RunWarning, Summary
 
 
-def counts_for_exit(f: dict[str, Any]) -> bool:
-    details = f.get("details") or {}
-    if f.get("waived") or details.get("waived"):
-        return False
-    status = f.get("status") or details.get("baseline_status") or "new"
-    return status == "new"
+def counts_for_exit(f: Finding) -> bool:
+    return not f.is_waived and (f.baseline_status or "new") == "new"
+
+
+def summarize(doc: RunDocument) -> RunDocument:
+    """The document with its summary and status computed from the visits, the marked findings and the gates."""
+    fail_on = doc.summary.fail_on
+    incomplete = sum(1 for v in doc.visits if v.status != "complete")
+    broken_rules = bool(doc.rule_errors)     # a crashed rule's findings are missing: not a complete audit
+    by_sev: dict[str, int] = {}
+    for f in doc.findings:
+        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+    failing = [f for f in doc.findings if severity_rank(f.severity) >= severity_rank(fail_on) and counts_for_exit(f)]
+    baseline = None
+    if doc.baseline is not None:
+        statuses = [f.status for f in doc.findings]
+        baseline = BaselineCounts(run=doc.baseline.run_id, new=statuses.count("new"),
+                                  persisting=statuses.count("persisting"), resolved=len(doc.baseline.resolved),
+                                  unknown=len(doc.baseline.unknown))
+    waivers = doc.waivers is not None
+    summary = Summary(
+        fail_on=fail_on, visits=len(doc.visits), complete=len(doc.visits) - incomplete, incomplete=incomplete,
+        findings=len(doc.findings), findings_by_severity={s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
+        failing_findings=len(failing),
+        exit_code=EXIT_INCOMPLETE if incomplete or broken_rules else (EXIT_FINDINGS if failing else EXIT_OK),
+        waived=sum(1 for f in doc.findings if f.waived) if waivers else None,
+        waivers_expired=sum(1 for f in doc.findings if f.waiver_expired) if waivers else None,
+        baseline=baseline, extra=doc.summary.extra)
+    return dataclasses.replace(doc, summary=summary, status="incomplete" if incomplete or broken_rules else "complete")
 
 
 def recompute_summary(doc: dict[str, Any]) -> dict[str, Any]:
-    """Recompute ``doc["summary"]`` (in place, also returned) from the visits and the annotated findings."""
-    summary = dict(doc.get("summary") or {})
-    fail_on = summary.get("fail_on", "high")
-    findings = doc.get("findings", [])
-    visits = doc.get("visits", [])
-    incomplete = sum(1 for v in visits if v.get("status") != "complete")
-    broken_rules = bool(doc.get("rule_errors"))     # a crashed rule's findings are missing: not a complete audit
-    by_sev: dict[str, int] = {}
-    for f in findings:
-        by_sev[f["severity"]] = by_sev.get(f["severity"], 0) + 1
-    failing = [f for f in findings
-               if severity_rank(f["severity"]) >= severity_rank(fail_on) and counts_for_exit(f)]
-    summary.update({
-        "visits": len(visits), "complete": len(visits) - incomplete, "incomplete": incomplete,
-        "findings": len(findings),
-        "findings_by_severity": {s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
-        "fail_on": fail_on, "failing_findings": len(failing),
-        "exit_code": EXIT_INCOMPLETE if incomplete or broken_rules else (EXIT_FINDINGS if failing else EXIT_OK),
-    })
-    if "baseline" in doc:
-        b = doc["baseline"]
-        summary["baseline"] = {"run": b.get("run_id"), "new": sum(1 for f in findings if f.get("status") == "new"),
-                               "persisting": sum(1 for f in findings if f.get("status") == "persisting"),
-                               "resolved": len(b.get("resolved", [])), "unknown": len(b.get("unknown", []))}
-    if "waivers" in doc:
-        summary["waived"] = sum(1 for f in findings if f.get("waived"))
-        summary["waivers_expired"] = sum(1 for f in findings if f.get("waiver_expired"))
-    doc["summary"] = summary
-    doc["status"] = "incomplete" if incomplete or broken_rules else "complete"
-    return summary
+    """:func:`summarize` for a findings.json dict: ``doc["summary"]`` and ``doc["status"]`` set in place."""
+    done = summarize(RunDocument.from_dict(doc))
+    doc["summary"] = done.summary.to_dict()
+    doc["status"] = done.status
+    return doc["summary"]
 
 
 def add_warning(doc: dict[str, Any], code: str, message: str, **extra: Any) -> None:
-    """Append to ``doc["warnings"]`` (a list of {code, message, ...}) unless the same one is there already."""
+    """Append to ``doc["warnings"]`` of a findings.json dict unless the same one is there already
+    (:meth:`RunDocument.with_warning` for the typed document)."""
     warnings = doc.setdefault("warnings", [])
-    entry = {"code": code, "message": message, **extra}
+    entry = RunWarning(code, message, extra).to_dict()
     if entry not in warnings:
         warnings.append(entry)

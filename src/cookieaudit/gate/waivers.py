@@ -17,14 +17,14 @@
         expires: 2026-12-15
 
 A waiver covers findings until the end of its ``expires`` day (UTC). An expired waiver stops waiving, loudly:
-a warning on stderr (a GitHub annotation in Actions), an entry in ``doc["warnings"]`` and ``waiver_expired:
+a warning on stderr (a GitHub annotation in Actions), an entry in the run's ``warnings`` and ``waiver_expired:
 true`` on each finding it used to cover. A bad file stops with file:line: field, the problem and a fix
 (ConfigError, exit 64).
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime as dt
 import fnmatch
 import hashlib
@@ -37,8 +37,10 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ConfigError
+from ..findings import Finding, WaiverNote
+from ..rundoc import DocLike, WaiversReport, as_document, same_kind
 from ..yamllines import compose_with_lines, line_for
-from .summary import add_warning, recompute_summary
+from .summary import summarize
 
 WAIVERS_SCHEMA = "cookieaudit.waivers/1"
 MATCH_FIELDS = ("rule", "domain", "choice", "vendor")
@@ -63,12 +65,12 @@ class WaiverMatch(_Strict):
             raise ValueError("match needs at least one of rule, domain, choice, vendor")
         return self
 
-    def matches(self, f: dict[str, Any]) -> bool:
+    def matches(self, f: Finding) -> bool:
         for k in MATCH_FIELDS:
             pat = getattr(self, k)
             if pat is None:
                 continue
-            value = f.get(k) or "-"
+            value = getattr(f, k) or "-"
             if not fnmatch.fnmatchcase(str(value), pat):
                 return False
         return True
@@ -88,10 +90,10 @@ class Waiver(_Strict):
             raise ValueError("give either id (one finding) or match (patterns), not both and not neither")
         return self
 
-    def covers(self, f: dict[str, Any]) -> bool:
+    def covers(self, f: Finding) -> bool:
         if self.id is not None:
             # also an id the finding had before findings were grouped per vendor (``aliases``)
-            return f.get("id") == self.id or self.id in (f.get("aliases") or ())
+            return f.id == self.id or self.id in f.aliases
         assert self.match is not None
         return self.match.matches(f)
 
@@ -127,6 +129,10 @@ class Waivers:
         if w.ticket:
             d["ticket"] = w.ticket
         return d
+
+    def note(self, i: int) -> WaiverNote:
+        """The mark a finding covered by waiver ``i`` carries."""
+        return WaiverNote.from_dict(self.describe(i))
 
 
 # -- loading with line numbers ------------------------------------------------------------------------
@@ -202,49 +208,50 @@ def stderr_warning(message: str) -> None:
         print(f"cookieaudit: warning: {message}", file=sys.stderr)
 
 
-def apply_waivers(doc: dict[str, Any], waivers: Waivers | str | Path, *, today: dt.date | None = None,
-                  warn: Callable[[str], None] | None = stderr_warning) -> dict[str, Any]:
-    """Return a copy of ``doc`` with waived findings marked ``waived: true`` + ``waiver``; findings whose waiver
-    expired are marked ``waiver_expired: true`` and count again. The summary is recomputed."""
+def apply_waivers(doc: DocLike, waivers: Waivers | str | Path, *, today: dt.date | None = None,
+                  warn: Callable[[str], None] | None = stderr_warning) -> DocLike:
+    """A new document whose waived findings are marked ``waived`` + ``waiver``; findings whose waiver expired are
+    marked ``waiver_expired`` and count again (each expiry also a warning). The summary is recomputed."""
     w = waivers if isinstance(waivers, Waivers) else load_waivers(waivers)
     today = today or _today()
-    out = copy.deepcopy(doc)
     used = [0] * len(w.waivers)
     expired_hits: dict[int, list[str]] = {}
-    for f in out.get("findings", []):
-        for k in ("waived", "waiver", "waiver_expired"):
-            f.pop(k, None)
-        active = None
-        lapsed = None
-        for i, waiver in enumerate(w.waivers):
-            if not waiver.covers(f):
-                continue
-            used[i] += 1
-            if waiver.expired(today):
-                lapsed = lapsed if lapsed is not None else i
-            elif active is None:
-                active = i
+    findings = []
+    for f in as_document(doc).findings:
+        active, lapsed = _covering(w, f, today, used)
         if active is not None:
-            f["waived"] = True
-            f["waiver"] = w.describe(active)
+            f = dataclasses.replace(f, waived=True, waiver_expired=None, waiver=w.note(active))
         elif lapsed is not None:
-            f["waived"] = False
-            f["waiver_expired"] = True
-            f["waiver"] = w.describe(lapsed)
-            expired_hits.setdefault(lapsed, []).append(f["id"])
+            f = dataclasses.replace(f, waived=False, waiver_expired=True, waiver=w.note(lapsed))
+            expired_hits.setdefault(lapsed, []).append(f.id)
+        else:
+            f = dataclasses.replace(f, waived=None, waiver_expired=None, waiver=None)
+        findings.append(f)
+    out = dataclasses.replace(as_document(doc), findings=tuple(findings))
     for i, ids in expired_hits.items():
         d = w.describe(i)
         target = f"finding {d['id']}" if "id" in d else f"match {d['match']}"
         msg = (f"waiver at {d['source']} ({target}, who: {d['who']}) expired on {d['expires']}: "
                f"{len(ids)} finding(s) count again")
-        add_warning(out, "waiver-expired", msg, waiver=d, findings=ids)
+        out = out.with_warning("waiver-expired", msg, waiver=d, findings=ids)
         if warn:
             warn(msg)
-    out["waivers"] = {
-        "source": w.path, "sha256": w.sha256, "today": today.isoformat(),
-        "applied": sum(1 for f in out.get("findings", []) if f.get("waived")),
-        "expired": [w.describe(i) for i in sorted(expired_hits)],
-        "unused": [w.describe(i) for i, n in enumerate(used) if n == 0],
-    }
-    recompute_summary(out)
-    return out
+    report = WaiversReport(source=w.path, sha256=w.sha256, today=today.isoformat(),
+                           applied=sum(1 for f in findings if f.waived),
+                           expired=tuple(w.describe(i) for i in sorted(expired_hits)),
+                           unused=tuple(w.describe(i) for i, n in enumerate(used) if n == 0))
+    return same_kind(summarize(dataclasses.replace(out, waivers=report)), doc)
+
+
+def _covering(w: Waivers, f: Finding, today: dt.date, used: list[int]) -> tuple[int | None, int | None]:
+    """The first unexpired waiver that covers ``f`` and the first expired one (counting every use)."""
+    active = lapsed = None
+    for i, waiver in enumerate(w.waivers):
+        if not waiver.covers(f):
+            continue
+        used[i] += 1
+        if waiver.expired(today):
+            lapsed = lapsed if lapsed is not None else i
+        elif active is None:
+            active = i
+    return active, lapsed
