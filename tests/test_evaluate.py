@@ -33,21 +33,22 @@ def test_evaluate_rejudges_into_a_new_sealed_folder(tmp_path, monkeypatch):
     doc = reevaluate(RUN, tmp_path / "again")
     assert _digest(RUN) == before, "the original run folder must not change"
     assert verify_manifest(tmp_path / "again") == []
-    ev = doc["run"]["evaluation"]
+    ev = doc.run["evaluation"]
     assert ev["from_run"] and ev["expectations"]["path"].endswith("online-3d.yaml")
-    assert doc["findings"] and {v["domain"] for v in doc["visits"]} == {"online-3d-printen.nl", "online-3d-printen.be"}
+    assert doc.findings and {v.domain for v in doc.visits} == {"online-3d-printen.nl", "online-3d-printen.be"}
     # the stored run's incomplete visit stays incomplete: evaluation cannot invent evidence
-    assert doc["summary"]["incomplete"] == 1 and doc["summary"]["exit_code"] == 2
+    assert doc.summary.incomplete == 1 and doc.summary.exit_code == 2
+    assert json.loads((tmp_path / "again" / "findings.json").read_text()) == doc.to_dict()
 
 
 def test_evaluate_uses_the_current_rules(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     first = reevaluate(RUN, tmp_path / "a")
-    rule = next(m for m in RULES if any(f["rule"] == m.META.id for f in first["findings"]))
+    rule = next(m for m in RULES if any(f.rule == m.META.id for f in first.findings))
     monkeypatch.setattr(rule, "check", lambda ctx, out: None)      # "a rule update": this rule no longer fires
     second = reevaluate(RUN, tmp_path / "b")
-    assert not [f for f in second["findings"] if f["rule"] == rule.META.id]
-    assert {f["id"] for f in second["findings"]} == {f["id"] for f in first["findings"] if f["rule"] != rule.META.id}
+    assert not [f for f in second.findings if f.rule == rule.META.id]
+    assert {f.id for f in second.findings} == {f.id for f in first.findings if f.rule != rule.META.id}
 
 
 def test_evaluate_refuses_an_existing_output_and_a_missing_expectations_file(tmp_path, monkeypatch):

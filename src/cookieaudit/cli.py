@@ -256,10 +256,10 @@ def evaluate(run_dir, out, expectations, fail_on, lang, baseline, waivers):
                          baseline=baseline, waivers=waivers)
     except CookieauditError as exc:
         _fail(exc)
-    s = doc["summary"]
-    click.echo(f"{out}: {s['findings']} findings ({s['failing_findings']} at or above {fail_on}), "
-               f"{s['incomplete']} incomplete visit(s)")
-    sys.exit(s["exit_code"])
+    s = doc.summary
+    click.echo(f"{out}: {s.findings} findings ({s.failing_findings} at or above {fail_on}), "
+               f"{s.incomplete} incomplete visit(s)")
+    sys.exit(s.exit_code)
 
 
 @cli.command()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .errors import ConfigError
 from .expectations import Expectations
-from .findings import FINDINGS_SCHEMA, SEVERITIES, Finding
-from .gate.summary import recompute_summary
+from .findings import SEVERITIES, Finding
+from .gate.summary import summarize
 from .observations import ConsentOutcome, Observation
+from .rundoc import ConsentSummary, RuleError, RunDocument, Summary, VisitEntry, VisitTiming, as_document
 
 
 # the outputs a scan writes unless told otherwise (scan, merge and evaluate share them)
@@ -98,59 +99,65 @@ def build_document(exp: Expectations, provenance: dict[str, Any], visits: list[t
                    observations: dict[tuple[str, str], Observation], missing: list[str], fail_on: str,
                    findings: list[Finding] | None = None,
                    discovery: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """findings.json: provenance, one entry per visit, the rule catalogue and the findings.
+    """:func:`build_run_document` as a findings.json dict (for callers that still pass dicts)."""
+    return build_run_document(exp, provenance, visits, observations, missing, fail_on, findings=findings,
+                              discovery=discovery).to_dict()
 
-    ``discovery``: the page-discovery record of each domain without configured pages (``discover_pages``).
+
+def build_run_document(exp: Expectations, provenance: Mapping[str, Any], visits: list[tuple[str, str]],
+                       observations: dict[tuple[str, str], Observation], missing: list[str], fail_on: str,
+                       findings: list[Finding] | None = None,
+                       discovery: dict[str, dict[str, Any]] | None = None) -> RunDocument:
+    """The run document: provenance, one entry per visit, the rule catalogue, the findings and the summary.
+
+    ``findings``: already judged (``--repeat``: :func:`evaluate_repeats`); otherwise the rules judge the
+    observations here. ``discovery``: the page-discovery record of each domain without configured pages.
     """
     from .kb import load_kb
     from .rules import catalogue, evaluate
 
     kb = load_kb()
-    provenance["knowledge_base"] = {**kb.versions(), **({"notes": list(kb.notes())} if kb.notes() else {})}
+    run = {**provenance, "knowledge_base": {**kb.versions(), **({"notes": list(kb.notes())} if kb.notes() else {})}}
     obs_list = [observations[v] for v in visits if v in observations]
     paths = {v: observation_path(*v) for v in observations}
     rule_errors: list[dict[str, str]] = []
     if findings is None:
         findings = evaluate(judged(obs_list), exp, kb, paths, errors=rule_errors)
-    visit_entries = []
-    for d, c in visits:
-        o = observations.get((d, c))
-        if o is None:
-            visit_entries.append({"domain": d, "choice": c, "status": "incomplete", "observation": None,
-                                  "consent": _consent_summary(ConsentOutcome(requested=c, outcome="not-performed",
-                                                                             reason="not audited")),
-                                  "errors": ["not audited"], "counts": {}})
-            continue
-        visit_entries.append({
-            "domain": d, "choice": c, "status": o.status, "observation": observation_path(d, c),
-            "consent": _consent_summary(o.consent), "errors": list(o.errors),
-            "counts": {"requests": len(o.requests), "cookies": len({(k.name, k.domain) for k in o.cookies}),
-                       "storage": len({(s.origin, s.kind, s.key) for s in o.storage})},
-            "started_utc": o.started_utc, "ended_utc": o.ended_utc, "consent_wall_utc": o.consent_wall_utc,
-            **({"not_site": {k: o.not_site.get(k) for k in ("kind", "reason", "phase", "url", "screenshot")}}
-               if o.not_site else {}),
-        })
     # a crashed rule leaves the audit incomplete: its findings are missing, and the run says which rule and why
     missing = list(missing) + [f"rule {e['rule']} crashed ({e['error']}); its findings are missing" for e in rule_errors]
-    doc = {
-        "schema": FINDINGS_SCHEMA,
-        "status": "complete",
-        "missing": missing,
-        **({"rule_errors": rule_errors} if rule_errors else {}),
-        "run": provenance,
-        "domains": [{"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
-                     **domain_pages(d, (discovery or {}).get(d.host), obs_list),
-                     "vendors": observed_vendors(exp, kb, d.host, obs_list)}
-                    for d in exp.domains if any(v[0] == d.host for v in visits)],
-        "choices": sorted({c for _, c in visits}, key=exp.scenarios().index),
-        "declared_vendors": [{"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref} for v in exp.vendors],
-        "visits": visit_entries,
-        "rules": catalogue(),
-        "findings": [_finding_entry(f) for f in findings],
-        "summary": {"fail_on": fail_on},
-    }
-    recompute_summary(doc)     # the one summary / exit-code function (gate.summary), also after the gates
-    return doc
+    doc = RunDocument(
+        run=run, status="complete", missing=tuple(missing),
+        rule_errors=tuple(RuleError.from_dict(e) for e in rule_errors),
+        domains=tuple({"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
+                       **domain_pages(d, (discovery or {}).get(d.host), obs_list),
+                       "vendors": observed_vendors(exp, kb, d.host, obs_list)}
+                      for d in exp.domains if any(v[0] == d.host for v in visits)),
+        choices=tuple(sorted({c for _, c in visits}, key=exp.scenarios().index)),
+        declared_vendors=tuple({"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref}
+                               for v in exp.vendors),
+        visits=tuple(visit_entry(d, c, observations.get((d, c))) for d, c in visits),
+        rules=catalogue(),
+        findings=tuple(_with_seen(f) for f in findings),
+        summary=Summary(fail_on=fail_on),
+    )
+    return summarize(doc)     # the one summary / exit-code function (gate.summary), also after the gates
+
+
+def visit_entry(domain: str, choice: str, o: Observation | None) -> VisitEntry:
+    """What the run document says of one visit; ``o`` None: the visit was not audited."""
+    if o is None:
+        return VisitEntry(domain=domain, choice=choice, status="incomplete", observation=None,
+                          consent=_consent_summary(ConsentOutcome(requested=choice, outcome="not-performed",
+                                                                  reason="not audited")),
+                          errors=("not audited",))
+    return VisitEntry(
+        domain=domain, choice=choice, status=o.status, observation=observation_path(domain, choice),
+        consent=_consent_summary(o.consent), errors=tuple(o.errors),
+        counts={"requests": len(o.requests), "cookies": len({(k.name, k.domain) for k in o.cookies}),
+                "storage": len({(s.origin, s.kind, s.key) for s in o.storage})},
+        timing=VisitTiming(o.started_utc, o.ended_utc, o.consent_wall_utc),
+        not_site={k: o.not_site.get(k) for k in ("kind", "reason", "phase", "url", "screenshot")}
+        if o.not_site else None)
 
 
 def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[Observation]) -> dict[str, Any]:
@@ -186,7 +193,8 @@ def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[O
     for o in observations:
         if o.domain != host:
             continue
-        items = [(clf.request(r.url, r.resource_type, r.initiator), urlsplit(r.url).hostname or "") for r in o.requests]
+        items: list[tuple[Any, str | None]] = [
+            (clf.request(r.url, r.resource_type, r.initiator), urlsplit(r.url).hostname or "") for r in o.requests]
         items += [(clf.cookie(c.name, c.domain, c.set_by), None) for c in o.cookies]
         items += [(clf.storage(s.origin, s.key, s.kind), None) for s in o.storage]
         for att, req_host in items:
@@ -205,29 +213,29 @@ def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[O
     return sorted(out, key=lambda v: (not v["declared"], v["id"]))
 
 
-def _finding_entry(f: Finding) -> dict[str, Any]:
-    entry = f.to_dict()
+def _with_seen(f: Finding) -> Finding:
+    """A finding of repeated visits marked "k of N" (the repetitions it was seen in are in ``details.seen``)."""
     seen = f.details.get("seen")
-    if seen:
-        entry["seen"] = f"{seen['k']} of {seen['n']}"
-    return entry
+    return dataclasses.replace(f, seen=f"{seen['k']} of {seen['n']}") if seen else f
 
 
-def _consent_summary(c: ConsentOutcome) -> dict[str, Any]:
-    return {"outcome": c.outcome, "method": c.method, "cmp": c.cmp, "reason": c.reason,
-            "accepted_categories": list(c.accepted_categories) if c.accepted_categories is not None else None}
+def _consent_summary(c: ConsentOutcome) -> ConsentSummary:
+    return ConsentSummary(outcome=c.outcome, method=c.method, cmp=c.cmp, reason=c.reason,
+                          accepted_categories=tuple(c.accepted_categories) if c.accepted_categories is not None
+                          else None)
 
 
-def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
+def finalize_run(run_dir: Path, doc: RunDocument | dict[str, Any], opts: ScanOptions) -> None:
     """Write findings.json, render the formats, and seal the folder with the manifest (always last)."""
     import json
 
     from .formats import render
     from .manifest import write_manifest
 
+    data = doc.to_dict() if isinstance(doc, RunDocument) else doc
     target = run_dir / "findings.json"
     tmp = target.with_suffix(".json.part")
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     tmp.replace(target)
     formats = list(opts.formats) + (["pdf"] if opts.pdf else [])
     if opts.sign is not None:   # before the outputs, so the report and the dossiers show the key fingerprint
@@ -237,35 +245,26 @@ def finalize_run(run_dir: Path, doc: dict[str, Any], opts: ScanOptions) -> None:
     render(run_dir, formats, lang=opts.lang)
     from .formats.dossier import scan_dossiers
 
-    scan_dossiers(run_dir, doc, opts.lang, pdf=opts.pdf)
+    scan_dossiers(run_dir, as_document(doc), opts.lang, pdf=opts.pdf)
     write_manifest(run_dir)
 
 
 def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fail_on: str = "high",
                lang: str = "nl", formats: tuple[str, ...] = DEFAULT_FORMATS,
-               baseline: Path | None = None, waivers: Path | None = None) -> dict[str, Any]:
+               baseline: Path | None = None, waivers: Path | None = None) -> RunDocument:
     """Judge a run's stored observations again with the current knowledge base and rules, without a browser.
 
     The evidence (every sub-folder: observations, screenshots, HARs, policy snapshots) is copied to ``out``, a new
     run folder; the original stays as it was sealed. The new findings.json records where it came from
     (``run.evaluation``) and which expectations, knowledge base and tool version judged it."""
-    import json
-    import shutil
-    from datetime import datetime, timezone
-
-    from . import __version__
-    from .errors import OutputError
-    from .expectations import expectations_hash, load_expectations
+    from .expectations import load_expectations
+    from .gate.apply import apply_gates
 
     run_dir, out = Path(run_dir), Path(out)
-    try:
-        old = json.loads((run_dir / "findings.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{run_dir}/findings.json: cannot be read ({exc})",
-                          fix="pass a run folder written by `cookieaudit scan`") from None
+    old = _stored_document(run_dir)
     if fail_on not in SEVERITIES:
         raise ConfigError(f"--fail-on {fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
-    recorded = (old.get("run") or {}).get("expectations") or {}
+    recorded = old.run.get("expectations") or {}
     exp_path = Path(expectations or recorded.get("path") or "")
     if not exp_path.is_file():
         raise ConfigError(f"{exp_path}: the expectations file this run was judged with is not here",
@@ -273,6 +272,32 @@ def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fa
     exp = load_expectations(exp_path)
     if out.resolve() == run_dir.resolve() or out.exists():
         raise ConfigError(f"--out {out}: must be a new folder", fix="choose a folder that does not exist yet")
+    _copy_evidence(run_dir, out)
+    observations, missing = _stored_observations(old, out)
+    discovery = _stored_discovery(out, {v.domain for v in old.visits})
+    doc = build_run_document(exp, _evaluation_provenance(old, out, exp_path), [v.key for v in old.visits],
+                             observations, missing, fail_on, discovery=discovery)
+    doc = apply_gates(doc, baseline=baseline, waivers=waivers)
+    finalize_run(out, doc, ScanOptions(expectations=exp_path, out=out, fail_on=fail_on, lang=lang, formats=formats))
+    return doc
+
+
+def _stored_document(run_dir: Path) -> RunDocument:
+    import json
+
+    try:
+        return RunDocument.from_dict(json.loads((run_dir / "findings.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{run_dir}/findings.json: cannot be read ({exc})",
+                          fix="pass a run folder written by `cookieaudit scan`") from None
+
+
+def _copy_evidence(run_dir: Path, out: Path) -> None:
+    """Every sub-folder of the sealed run into the new one (the top-level files are outputs: written anew)."""
+    import shutil
+
+    from .errors import OutputError
+
     try:
         out.mkdir(parents=True)
         for sub in sorted(p for p in run_dir.iterdir() if p.is_dir()):
@@ -280,39 +305,50 @@ def reevaluate(run_dir: Path, out: Path, *, expectations: Path | None = None, fa
     except OSError as exc:
         raise OutputError(f"{out}: the evidence could not be copied ({exc.strerror})",
                           fix="free disk space or choose another --out") from None
-    visits = [(v["domain"], v["choice"]) for v in old.get("visits") or []]
+
+
+def _stored_observations(old: RunDocument, out: Path) -> tuple[dict[tuple[str, str], Observation], list[str]]:
+    """The observations the stored run recorded, and what is missing (a crashed rule is judged again)."""
     observations: dict[tuple[str, str], Observation] = {}
-    missing = [m for m in old.get("missing") or [] if "crashed" not in m]
-    for v in old.get("visits") or []:
-        rel = v.get("observation")
-        if not rel:
+    missing = [m for m in old.missing if "crashed" not in m]
+    for v in old.visits:
+        if not v.observation:
             continue
         try:
-            observations[(v["domain"], v["choice"])] = Observation.load(out / rel)
+            observations[v.key] = Observation.load(out / v.observation)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            missing.append(f"{v['domain']}/{v['choice']}: stored observation unreadable ({type(exc).__name__})")
+            missing.append(f"{v.domain}/{v.choice}: stored observation unreadable ({type(exc).__name__})")
+    return observations, missing
+
+
+def _stored_discovery(out: Path, hosts: set[str]) -> dict[str, dict[str, Any]]:
+    import json
+
     discovery: dict[str, dict[str, Any]] = {}
-    for host in {d for d, _ in visits}:
+    for host in hosts:
         p = out / discovery_path(host)
         if p.is_file():
             try:
                 discovery[host] = json.loads(p.read_text(encoding="utf-8"))
             except ValueError:
                 pass
-    provenance = dict(old.get("run") or {})
+    return discovery
+
+
+def _evaluation_provenance(old: RunDocument, out: Path, exp_path: Path) -> dict[str, Any]:
+    """The stored run's provenance, with where this evaluation came from and what judged it (``evaluation``)."""
+    from datetime import datetime, timezone
+
+    from . import __version__
+    from .expectations import expectations_hash
+
+    provenance = dict(old.run)
+    sha = expectations_hash(exp_path)
     provenance["evaluation"] = {
         "from_run": provenance.get("id"), "utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "tool": {"name": "cookieaudit", "version": __version__},
-        "expectations": {"path": str(exp_path), "sha256": expectations_hash(exp_path),
-                         "same_as_recorded": expectations_hash(exp_path) == recorded.get("sha256")},
+        "expectations": {"path": str(exp_path), "sha256": sha,
+                         "same_as_recorded": sha == (old.run.get("expectations") or {}).get("sha256")},
     }
     provenance["id"] = out.name
-    doc = build_document(exp, provenance, visits, observations, missing, fail_on, discovery=discovery)
-    from .gate.apply import apply_gates
-    from .gate.baseline import load_baseline
-    from .gate.waivers import load_waivers
-
-    doc = apply_gates(doc, baseline=load_baseline(baseline) if baseline else None,
-                      waivers=load_waivers(waivers) if waivers else None)
-    finalize_run(out, doc, ScanOptions(expectations=exp_path, out=out, fail_on=fail_on, lang=lang, formats=formats))
-    return doc
+    return provenance

@@ -24,6 +24,7 @@ from .dossier_text import DOSSIER_LANGUAGES, RULE_TITLES, text
 from .html_report import environment
 from .legal import norm, norms_for
 from .records import capture_epoch
+from ..rundoc import RunDocument
 from .rundata import RunData, baseline_status, is_waived
 from .screenshots import Shots
 from .timeline import anchors, describe
@@ -406,11 +407,11 @@ __all__ = ["DOSSIER_LANGUAGES", "build", "render_dossier", "dossier_pdf", "write
 COUNTRY_LANGS = {"NL": ("nl",), "BE": ("nl", "fr"), "DE": ("de",), "AT": ("de",)}
 
 
-def scan_dossiers(run_dir: str | Path, doc: dict[str, Any], lang: str, pdf: bool = False) -> list[Path]:
+def scan_dossiers(run_dir: str | Path, doc: RunDocument, lang: str, pdf: bool = False) -> list[Path]:
     """What ``scan`` writes: one dossier per domain (HTML; PDF too with --pdf) in the report language and the
     domain's own language(s)."""
     out: list[Path] = []
-    for d in doc.get("domains") or []:
+    for d in doc.domains:
         langs = list(dict.fromkeys([lang, *COUNTRY_LANGS.get(d.get("country") or "", ())]))
         out += write_dossiers(run_dir, [d["host"]], langs, ["html", "pdf"] if pdf else ["html"])
     return out
