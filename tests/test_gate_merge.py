@@ -107,11 +107,11 @@ def test_merge_equals_unsharded_evaluation(n, tmp_path):
     union = {(d, c): _obs(d, c, 0) for d, c in ALL_VISITS}
     direct = build_document(EXP, _provenance("direct", 2), ALL_VISITS, union, [], "high")
     assert direct["findings"], "the synthetic observations should produce findings"
-    assert sorted(map(_key, doc["findings"])) == sorted(map(_key, direct["findings"]))
-    assert [(v["domain"], v["choice"]) for v in doc["visits"]] == ALL_VISITS
-    assert doc["summary"]["visits"] == len(ALL_VISITS) and doc["summary"]["exit_code"] == direct["summary"]["exit_code"]
+    assert sorted(_key(f.to_dict()) for f in doc.findings) == sorted(map(_key, direct["findings"]))
+    assert [v.key for v in doc.visits] == ALL_VISITS
+    assert doc.summary.visits == len(ALL_VISITS) and doc.summary.exit_code == direct["summary"]["exit_code"]
     # provenance: the shards, earliest start, latest end
-    run = doc["run"]
+    run = doc.run
     assert [s["id"] for s in run["shards"]] == [f"shard-{i}" for i in range(1, n + 1)]
     assert run["started_utc"] == "2026-11-26T02:00:00Z" and run["ended_utc"] == f"2026-11-26T0{n + 1}:59:00Z"
     assert run["id"] == "merged" and run["expectations"]["sha256"] == expectations_hash(EXP_PATH)
@@ -119,7 +119,7 @@ def test_merge_equals_unsharded_evaluation(n, tmp_path):
     for d, c in ALL_VISITS:
         assert Observation.load(out / observation_path(d, c)).domain == d
         assert json.loads((out / "evidence" / d / c / "visit.har").read_text())["log"]["visit"] == [d, c]
-    assert json.loads((out / "findings.json").read_text())["findings"] == doc["findings"]
+    assert json.loads((out / "findings.json").read_text()) == doc.to_dict()
     assert (out / "report.html").read_text() != "<p>shard report</p>"
     assert (out / "junit.xml").is_file() and (out / "manifest.sha256").is_file()
     assert verify_manifest(out) == []
@@ -169,12 +169,12 @@ def test_merge_keeps_missing_visits_and_applies_baseline(shards, tmp_path):
     doc2["missing"] = [f"{lost[0]}/{lost[1]}: not audited (interrupted)"]
     (shards[1] / "findings.json").write_text(json.dumps(doc2))
     first = merge_runs(shards, tmp_path / "m1", formats=("junit",))
-    assert first["status"] == "incomplete" and first["summary"]["exit_code"] == 2
-    assert first["missing"] == [f"{lost[0]}/{lost[1]}: not audited (interrupted)"]
+    assert first.status == "incomplete" and first.summary.exit_code == 2
+    assert first.missing == (f"{lost[0]}/{lost[1]}: not audited (interrupted)",)
     # against a baseline of itself nothing is new
     again = merge_runs(shards, tmp_path / "m2", formats=("junit",), baseline=tmp_path / "m1")
-    assert {f["status"] for f in again["findings"]} == {"persisting"}
-    assert again["summary"]["baseline"]["new"] == 0
+    assert {f.status for f in again.findings} == {"persisting"}
+    assert again.summary.baseline is not None and again.summary.baseline.new == 0
 
 
 def test_merge_cli(shards, tmp_path):
@@ -200,18 +200,19 @@ def test_a_shard_that_never_arrived_makes_the_merge_incomplete(shards, tmp_path)
     held = {(v["domain"], v["choice"]) for v in json.loads((shards[0] / "findings.json").read_text())["visits"]}
     every = plan_visits(EXP, DOMAINS, ())                 # --expect-domain: every choice of the domain
     absent = [v for v in every if v not in held]
-    assert only_first["status"] == "incomplete" and only_first["summary"]["exit_code"] == 2
-    assert only_first["missing"] == [f"{d}/{c}: not audited (no shard run folder holds this visit)" for d, c in absent]
-    assert [(v["domain"], v["choice"]) for v in only_first["visits"]] == every
+    assert only_first.status == "incomplete" and only_first.summary.exit_code == 2
+    assert list(only_first.missing) == [f"{d}/{c}: not audited (no shard run folder holds this visit)"
+                                        for d, c in absent]
+    assert [v.key for v in only_first.visits] == every
     # without the expectation it is a smaller, complete audit
-    assert merge_runs([shards[0]], tmp_path / "m2", formats=("junit",))["status"] == "complete"
+    assert merge_runs([shards[0]], tmp_path / "m2", formats=("junit",)).status == "complete"
     # shards that record `--shard I/N` (run.shard, run.planned) reveal the missing parts by themselves
     doc = json.loads((shards[0] / "findings.json").read_text())
     doc["run"]["shard"], doc["run"]["planned"] = "1/2", [list(v) for v in ALL_VISITS]
     (shards[0] / "findings.json").write_text(json.dumps(doc))
     by_spec = merge_runs([shards[0]], tmp_path / "m3", formats=("junit",))
-    assert by_spec["missing"] == [f"{d}/{c}: not audited (no shard run folder holds this visit)"
-                                  for d, c in ALL_VISITS if (d, c) not in held]
-    assert by_spec["summary"]["exit_code"] == 2
+    assert list(by_spec.missing) == [f"{d}/{c}: not audited (no shard run folder holds this visit)"
+                                     for d, c in ALL_VISITS if (d, c) not in held]
+    assert by_spec.summary.exit_code == 2
     with pytest.raises(ConfigError, match="--expect-domain example.org"):
         merge_runs([shards[0]], tmp_path / "m4", expect_domains=["example.org"])

@@ -31,7 +31,7 @@ def test_merged_shards_equal_one_unsharded_run(demo_world, tmp_path):
     assert {v["domain"] for v in parts[0]["visits"]}.isdisjoint({v["domain"] for v in parts[1]["visits"]})
     merged = merge_runs(shards, tmp_path / "merged", EXP)
     key = lambda doc: sorted((f["id"], f["rule"], f["severity"]) for f in doc["findings"])  # noqa: E731
-    assert whole["findings"] and key(merged) == key(whole)
-    assert merged["summary"]["visits"] == whole["summary"]["visits"] == len(DOMAINS) * len(CHOICES)
-    assert merged["summary"]["exit_code"] == whole["summary"]["exit_code"]
+    assert whole["findings"] and key(merged.to_dict()) == key(whole)
+    assert merged.summary.visits == whole["summary"]["visits"] == len(DOMAINS) * len(CHOICES)
+    assert merged.summary.exit_code == whole["summary"]["exit_code"]
     assert verify_manifest(tmp_path / "merged") == []

@@ -75,23 +75,23 @@ def merge_command(run_dirs, out, expectations, fail_on, baseline, waivers, histo
     except CookieauditError as exc:
         _fail(exc)
         return
-    s = doc["summary"]
+    s = doc.summary
     click.echo(f"merged {len(run_dirs)} shard(s) → {out}")
     click.echo(f"report:     {out / 'report.html'}")
-    line = (f"visits: {s['visits']} ({s['complete']} complete, {s['incomplete']} incomplete); "
-            f"findings: {s['findings']} {s['findings_by_severity']}")
-    if "baseline" in s:
-        b = s["baseline"]
-        line += f"; new {b['new']}, persisting {b['persisting']}, resolved {b['resolved']}, unknown {b['unknown']}"
-    if "waived" in s:
-        line += f"; waived {s['waived']}"
-    click.echo(line + f"; failing (≥ {s['fail_on']}): {s['failing_findings']}; exit code {s['exit_code']}")
-    for w in doc.get("warnings", []):
-        if w.get("code") != "waiver-expired":          # those were already printed when applied
-            click.echo(f"cookieaudit: warning: {w['message']}", err=True)
-    for m in doc.get("missing", [])[:20]:
+    line = (f"visits: {s.visits} ({s.complete} complete, {s.incomplete} incomplete); "
+            f"findings: {s.findings} {dict(s.findings_by_severity)}")
+    if s.baseline is not None:
+        b = s.baseline
+        line += f"; new {b.new}, persisting {b.persisting}, resolved {b.resolved}, unknown {b.unknown}"
+    if s.waived is not None:
+        line += f"; waived {s.waived}"
+    click.echo(line + f"; failing (≥ {s.fail_on}): {s.failing_findings}; exit code {s.exit_code}")
+    for w in doc.warnings:
+        if w.code != "waiver-expired":          # those were already printed when applied
+            click.echo(f"cookieaudit: warning: {w.message}", err=True)
+    for m in doc.missing[:20]:
         click.echo(f"  incomplete: {m}", err=True)
-    sys.exit(s["exit_code"])
+    sys.exit(s.exit_code)
 
 
 @click.command("trend")

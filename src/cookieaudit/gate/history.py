@@ -9,10 +9,11 @@ CI job does not count a night twice. A scanned domain without findings gets one 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import ConfigError
 from ..findings import SEVERITIES, severity_rank
+from ..rundoc import RunDocument, as_document
 
 COLUMNS = ["run_id", "started_utc", "ended_utc", "run_status", "exit_code", "domain", "rule", "severity",
            "count", "new", "waived"]
@@ -37,22 +38,21 @@ def check_history_path(path: str | Path) -> Path:
     return p
 
 
-def history_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    run = doc.get("run", {})
-    summary = doc.get("summary", {})
-    base = {"run_id": run.get("id") or "", "started_utc": run.get("started_utc") or "",
-            "ended_utc": run.get("ended_utc") or "", "run_status": doc.get("status", ""),
-            "exit_code": summary.get("exit_code")}
+def history_rows(document: RunDocument | Mapping[str, Any]) -> list[dict[str, Any]]:
+    doc = as_document(document)
+    base = {"run_id": doc.run_id or "", "started_utc": doc.run.get("started_utc") or "",
+            "ended_utc": doc.run.get("ended_utc") or "", "run_status": doc.status,
+            "exit_code": doc.summary.exit_code}
     counts: dict[tuple[str, str, str], dict[str, int]] = {}
-    for f in doc.get("findings", []):
-        c = counts.setdefault((f["domain"], f["rule"], f["severity"]), {"count": 0, "new": 0, "waived": 0})
+    for f in doc.findings:
+        c = counts.setdefault((f.domain, f.rule, f.severity), {"count": 0, "new": 0, "waived": 0})
         c["count"] += 1
-        c["new"] += 1 if f.get("status", "new") == "new" else 0
-        c["waived"] += 1 if f.get("waived") else 0
-    domains = [d["host"] for d in doc.get("domains", [])]
-    for v in doc.get("visits", []):
-        if v["domain"] not in domains:
-            domains.append(v["domain"])
+        c["new"] += 1 if (f.status or "new") == "new" else 0
+        c["waived"] += 1 if f.waived else 0
+    domains = [d["host"] for d in doc.domains]
+    for v in doc.visits:
+        if v.domain not in domains:
+            domains.append(v.domain)
     rows = []
     for (domain, rule, sev), c in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1], -severity_rank(kv[0][2]))):
         rows.append({**base, "domain": domain, "rule": rule, "severity": sev, **c})
@@ -90,16 +90,17 @@ def read_history(path: str | Path):
     return df
 
 
-def append_history(doc: dict[str, Any], path: str | Path) -> int:
+def append_history(document: RunDocument | Mapping[str, Any], path: str | Path) -> int:
     """Append this run's rows to the history file (replacing earlier rows of the same run); returns rows written."""
     import pandas as pd
 
     p = Path(path)
     kind = _kind(p)
     old = read_history(p)
+    doc = as_document(document)
     new = pd.DataFrame(history_rows(doc), columns=COLUMNS)
-    run_id = doc.get("run", {}).get("id") or ""
-    started = doc.get("run", {}).get("started_utc") or ""
+    run_id = doc.run_id or ""
+    started = doc.run.get("started_utc") or ""
     if len(old):
         same = (old["run_id"].astype(str) == run_id) & (old["started_utc"].astype(str) == started)
         old = old[~same]

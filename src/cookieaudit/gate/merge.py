@@ -15,34 +15,56 @@ import filecmp
 import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError
+from ..expectations import Expectations
 from ..findings import SEVERITIES, load_findings
 from ..finish import DEFAULT_FORMATS
-from .summary import add_warning, recompute_summary
-from .waivers import stderr_warning
+from ..observations import Observation
+from ..rundoc import RunDocument, VisitEntry
+from .baseline import BaselineLike
+from .waivers import Waivers, stderr_warning
+
+Visit = tuple[str, str]          # (domain, choice)
 
 
-def _load_shard(path: Path) -> tuple[Path, dict[str, Any]]:
+@dataclass(frozen=True)
+class Shard:
+    """One shard run folder and its run document."""
+
+    root: Path
+    doc: RunDocument
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    """Which visits the merged run holds: the shard that owns each, and the expected ones no shard holds."""
+
+    visits: list[Visit]                             # in the order of the expectations file
+    owner: dict[Visit, tuple[Shard, VisitEntry]]
+    absent: list[Visit]
+
+
+def _load_shard(path: Path) -> Shard:
     root = path.parent if path.is_file() and path.name == "findings.json" else path
     if not (root / "findings.json").is_file():
         raise ConfigError(f"{path}: not a run folder (no findings.json)",
                           fix="pass the folders written by `cookieaudit scan --shard I/N --out DIR`")
     try:
-        return root, load_findings(root)
+        return Shard(root, RunDocument.from_dict(load_findings(root)))
     except ValueError as exc:
         raise ConfigError(f"{root}/findings.json: {exc}", fix="pass run folders written by cookieaudit scan") from None
 
 
-def _resolve_expectations(shards: list[tuple[Path, dict[str, Any]]], given: Path | None) -> tuple[Path, str]:
+def _resolve_expectations(shards: list[Shard], given: Path | None) -> tuple[Path, str]:
     from ..expectations import expectations_hash
 
     hashes: dict[str, list[str]] = {}
-    for root, doc in shards:
-        sha = (doc.get("run", {}).get("expectations") or {}).get("sha256")
-        hashes.setdefault(sha or "(none recorded)", []).append(str(root))
+    for shard in shards:
+        hashes.setdefault(shard.doc.expectations_sha256 or "(none recorded)", []).append(str(shard.root))
     if len(hashes) > 1:
         lines = "\n".join(f"  {sha[:16]}…  {', '.join(roots)}" for sha, roots in hashes.items())
         raise ConfigError("the shards were scanned against different expectations files; their findings cannot be "
@@ -59,10 +81,10 @@ def _resolve_expectations(shards: list[tuple[Path, dict[str, Any]]], given: Path
                               fix="pass the expectations file of the commit the shards ran on")
         return given, sha
     candidates = []
-    for root, doc in shards:
-        rec = (doc.get("run", {}).get("expectations") or {}).get("path")
+    for shard in shards:
+        rec = (shard.doc.run.get("expectations") or {}).get("path")
         if rec:
-            candidates += [Path(rec), root / rec]
+            candidates += [Path(rec), shard.root / rec]
     for c in candidates:
         if c.is_file() and expectations_hash(c) == sha:
             return c, sha
@@ -100,21 +122,21 @@ def _copy_tree(src_root: Path, out: Path, origin: dict[str, Path]) -> None:
             origin[rel.as_posix()] = src_root
 
 
-def _expected_from_shard_specs(shards: list[tuple[Path, dict[str, Any]]], planned: list[tuple[str, str]]) -> set:
+def _expected_from_shard_specs(shards: list[Shard], planned: list[Visit]) -> set[Visit]:
     """Shards made with ``scan --shard I/N`` record it as ``run.shard`` (with ``run.planned``, the visit list
     they were cut from, when the scan was filtered): the visits of the parts that did not arrive are expected."""
     from .shard import parse_shard, shard_assignment
 
-    out: set = set()
-    for _, doc in shards:
-        spec = doc.get("run", {}).get("shard")
+    out: set[Visit] = set()
+    for shard in shards:
+        spec = shard.doc.run.get("shard")
         if not spec:
             continue
         try:
             _, n = parse_shard(str(spec))
         except ConfigError:
             continue
-        base = [tuple(v) for v in doc["run"].get("planned") or planned]
+        base: list[Visit] = [(v[0], v[1]) for v in shard.doc.run.get("planned") or planned]
         for part in shard_assignment(base, n):
             out.update(part)
     return out
@@ -124,49 +146,33 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = None, *, fail_on: str | None = None,
-               formats: tuple[str, ...] = DEFAULT_FORMATS, lang: str = "nl", pdf: bool = False,
-               baseline: Any = None, waivers: Any = None, history: Path | None = None,
-               command: tuple[str, ...] = (), warn: Callable[[str], None] | None = stderr_warning,
-               expect_domains: tuple[str, ...] | list[str] = (), expect_all: bool = False) -> dict[str, Any]:
-    """Merge shard run folders into ``out`` and return the merged findings.json document.
-
-    ``baseline``/``waivers``/``history`` are applied as in a scan (see :func:`cookieaudit.gate.apply_gates`).
-    A shard that never arrived must not make the audit look complete: every visit of ``expect_domains`` (or of
-    every domain with ``expect_all``), and of the missing parts of a ``--shard I/N`` set recorded by the shards
-    (``run.shard``), that no shard holds is listed as not audited, so the merged run is incomplete (exit 2).
-    Raises ConfigError (exit 64) for mismatched or overlapping shards.
-    """
-    from ..expectations import load_expectations
-    from ..observations import Observation
-    from ..finish import ScanOptions, build_document, finalize_run, plan_visits
-
+def _load_shards(shard_dirs: list[Path], out: Path) -> list[Shard]:
+    """The shards, each once, none of them the output folder, which must be new or empty."""
     if not shard_dirs:
         raise ConfigError("merge: no shard run folders given", fix="cookieaudit merge RUN_DIR... --out DIR")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise ConfigError(f"--fail-on {fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
     shards = [_load_shard(Path(p)) for p in shard_dirs]
-    roots = [r.resolve() for r, _ in shards]
+    roots = [s.root.resolve() for s in shards]
     if len(set(roots)) != len(roots):
         raise ConfigError("merge: the same shard was given twice", fix="list each shard run folder once")
-    out = Path(out)
     if out.resolve() in roots:
         raise ConfigError(f"--out {out}: is one of the shards", fix="write the merged run into a new folder")
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out}: exists and is not empty", fix="choose a new folder for the merged run")
-    exp_path, exp_sha = _resolve_expectations(shards, Path(expectations) if expectations else None)
-    exp = load_expectations(exp_path)
-    shards.sort(key=lambda s: (s[1].get("run", {}).get("started_utc") or "", str(s[0])))
+    return shards
 
-    # which shard owns which visit
-    owner: dict[tuple[str, str], tuple[Path, dict[str, Any]]] = {}
-    for root, doc in shards:
-        for v in doc.get("visits", []):
-            key = (v["domain"], v["choice"])
-            if key in owner:
-                raise ConfigError(f"{key[0]}/{key[1]} was audited by two shards: {owner[key][0]} and {root}",
-                                  fix="merge shards of disjoint --shard I/N or --domain selections")
-            owner[key] = (root, v)
+
+def _plan_visits(shards: list[Shard], exp: Expectations, expect_domains: tuple[str, ...] | list[str],
+                 expect_all: bool) -> VisitPlan:
+    """Who owns which visit (a visit from two shards is an error), and which expected visits never arrived."""
+    from ..finish import plan_visits
+
+    owner: dict[Visit, tuple[Shard, VisitEntry]] = {}
+    for shard in shards:
+        for v in shard.doc.visits:
+            if v.key in owner:
+                raise ConfigError(f"{v.domain}/{v.choice} was audited by two shards: {owner[v.key][0].root} and "
+                                  f"{shard.root}", fix="merge shards of disjoint --shard I/N or --domain selections")
+            owner[v.key] = (shard, v)
     planned = plan_visits(exp, (), ())
     unknown = [k for k in owner if k not in planned]
     if unknown:
@@ -179,84 +185,127 @@ def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = No
                               fix=f"use one of: {', '.join(sorted(known_domains))}")
     expected = {k for k in planned if expect_all or k[0] in expect_domains}
     expected |= _expected_from_shard_specs(shards, planned)
-    absent = [k for k in planned if k in expected and k not in owner]
-    visits = [k for k in planned if k in owner or k in expected]
+    return VisitPlan(visits=[k for k in planned if k in owner or k in expected], owner=owner,
+                     absent=[k for k in planned if k in expected and k not in owner])
 
+
+def _gather_shards(shards: list[Shard], out: Path, plan: VisitPlan) -> dict[Visit, Observation]:
+    """Copy every shard's evidence into ``out`` and load the observations of the planned visits.
+
+    On a conflict nothing half-merged is left behind (a folder this call created is removed)."""
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"--out {out}: cannot create it ({exc.strerror})", fix="choose a writable folder") from None
-    observations: dict[tuple[str, str], Observation] = {}
+    observations: dict[Visit, Observation] = {}
     try:
         origin: dict[str, Path] = {}
-        for root, _ in shards:
-            _copy_tree(root, out, origin)
-        for key in visits:
-            if key not in owner:
+        for shard in shards:
+            _copy_tree(shard.root, out, origin)
+        for key in plan.visits:
+            if key not in plan.owner:
                 continue
-            _, v = owner[key]
-            rel = v.get("observation") or f"observations/{key[0]}/{key[1]}.json"
-            p = out / rel
-            if p.is_file():
+            shard, v = plan.owner[key]
+            rel = v.observation or f"observations/{key[0]}/{key[1]}.json"
+            if (out / rel).is_file():
                 try:
-                    observations[key] = Observation.load(p)
+                    observations[key] = Observation.load(out / rel)
                 except (ValueError, KeyError, TypeError) as exc:
-                    raise ConfigError(f"{owner[key][0]}/{rel}: not a readable observation ({exc})",
+                    raise ConfigError(f"{shard.root}/{rel}: not a readable observation ({exc})",
                                       fix="re-run that shard") from None
     except ConfigError:
-        if created:                      # leave no half-merged folder behind
+        if created:
             shutil.rmtree(out, ignore_errors=True)
         raise
+    return observations
+
+
+def _merged_missing(shards: list[Shard], plan: VisitPlan, observations: dict[Visit, Observation]) -> list[str]:
+    """What the shards missed, plus every planned visit that no shard holds or whose observation is gone."""
     missing: list[str] = []
-    for _, doc in shards:
-        for m in doc.get("missing", []):
-            if m not in missing:
-                missing.append(m)
-    for key in visits:
-        if key in absent:
+    for shard in shards:
+        missing += [m for m in shard.doc.missing if m not in missing]
+    for key in plan.visits:
+        if key in plan.absent:
             missing.append(f"{key[0]}/{key[1]}: not audited (no shard run folder holds this visit)")
         elif key not in observations and not any(m.startswith(f"{key[0]}/{key[1]}:") for m in missing):
-            missing.append(f"{key[0]}/{key[1]}: observation file missing in shard {owner[key][0]}")
+            missing.append(f"{key[0]}/{key[1]}: observation file missing in shard {plan.owner[key][0].root}")
+    return missing
 
-    runs = [doc.get("run", {}) for _, doc in shards]
+
+def _merged_provenance(shards: list[Shard], out: Path, command: tuple[str, ...], exp_path: Path,
+                       exp_sha: str) -> dict[str, Any]:
+    """The first shard's provenance, with the whole run's times and command and a record of every shard."""
+    runs = [s.doc.run for s in shards]
     prov: dict[str, Any] = {k: v for k, v in runs[0].items()
                             if k not in ("concurrency", "command", "shard", "planned", "shards")}
     prov["id"] = out.name
-    prov["started_utc"] = min((r.get("started_utc") for r in runs if r.get("started_utc")), default=None)
-    prov["ended_utc"] = max((r.get("ended_utc") for r in runs if r.get("ended_utc")), default=None)
+    prov["started_utc"] = min((str(r["started_utc"]) for r in runs if r.get("started_utc")), default=None)
+    prov["ended_utc"] = max((str(r["ended_utc"]) for r in runs if r.get("ended_utc")), default=None)
     prov["command"] = list(command)
     prov["expectations"] = {"path": str(exp_path), "sha256": exp_sha}
     prov["shards"] = [{
-        "id": r.get("id"), "path": str(root), "started_utc": r.get("started_utc"), "ended_utc": r.get("ended_utc"),
-        "status": doc.get("status"), "visits": [f"{v['domain']}/{v['choice']}" for v in doc.get("visits", [])],
+        "id": r.get("id"), "path": str(s.root), "started_utc": r.get("started_utc"), "ended_utc": r.get("ended_utc"),
+        "status": s.doc.status, "visits": [f"{v.domain}/{v.choice}" for v in s.doc.visits],
         "host": r.get("host"), "tool": r.get("tool"), "browser_version": (r.get("browser") or {}).get("version"),
         "concurrency": r.get("concurrency"), "resolve": r.get("resolve"), "knowledge_base": r.get("knowledge_base"),
         "shard": r.get("shard"),
-        "findings_sha256": _sha256(root / "findings.json"),
-    } for (root, doc), r in zip(shards, runs)]
-    fail_on = fail_on or next((d.get("summary", {}).get("fail_on") for _, d in shards
-                               if d.get("summary", {}).get("fail_on")), "high")
+        "findings_sha256": _sha256(s.root / "findings.json"),
+    } for s, r in zip(shards, runs)]
+    return prov
 
-    doc = build_document(exp, prov, visits, observations, missing, fail_on)
 
-    kb_now = doc["run"].get("knowledge_base")
-    for s in prov["shards"]:
+def _shard_warnings(doc: RunDocument) -> RunDocument:
+    """Warn when the shards were not made alike: other knowledge base, tool or browser versions."""
+    kb_now = doc.run.get("knowledge_base")
+    shards = doc.run["shards"]
+    for s in shards:
         if s["knowledge_base"] and kb_now and s["knowledge_base"] != kb_now:
-            add_warning(doc, "merge-kb-differs", f"shard {s['id']} was scanned with other knowledge-base versions "
-                        "than the merge used to evaluate the rules", shard=s["id"])
-    tools = {(s["tool"] or {}).get("git_commit") or (s["tool"] or {}).get("version") for s in prov["shards"]}
+            doc = doc.with_warning("merge-kb-differs", f"shard {s['id']} was scanned with other knowledge-base "
+                                   "versions than the merge used to evaluate the rules", shard=s["id"])
+    tools = {(s["tool"] or {}).get("git_commit") or (s["tool"] or {}).get("version") for s in shards}
     if len(tools) > 1:
-        add_warning(doc, "merge-tool-differs", "the shards ran different cookieaudit versions: "
-                    + ", ".join(sorted(str(t) for t in tools)))
-    browsers = {s["browser_version"] for s in prov["shards"] if s["browser_version"]}
+        doc = doc.with_warning("merge-tool-differs", "the shards ran different cookieaudit versions: "
+                               + ", ".join(sorted(str(t) for t in tools)))
+    browsers = {s["browser_version"] for s in shards if s["browser_version"]}
     if len(browsers) > 1:
-        add_warning(doc, "merge-browser-differs", "the shards ran different browser versions: " + ", ".join(sorted(browsers)))
+        doc = doc.with_warning("merge-browser-differs",
+                               "the shards ran different browser versions: " + ", ".join(sorted(browsers)))
+    return doc
 
-    from . import apply_gates
 
-    doc = apply_gates(doc, baseline=baseline, waivers=waivers, warn=warn)
-    recompute_summary(doc)
+def merge_runs(shard_dirs: list[Path], out: Path, expectations: Path | None = None, *, fail_on: str | None = None,
+               formats: tuple[str, ...] = DEFAULT_FORMATS, lang: str = "nl", pdf: bool = False,
+               baseline: BaselineLike | None = None, waivers: Waivers | str | Path | None = None,
+               history: Path | None = None, command: tuple[str, ...] = (),
+               warn: Callable[[str], None] | None = stderr_warning,
+               expect_domains: tuple[str, ...] | list[str] = (), expect_all: bool = False) -> RunDocument:
+    """Merge shard run folders into ``out`` and return the merged run document.
+
+    ``baseline``/``waivers``/``history`` are applied as in a scan (see :func:`cookieaudit.gate.apply_gates`).
+    A shard that never arrived must not make the audit look complete: every visit of ``expect_domains`` (or of
+    every domain with ``expect_all``), and of the missing parts of a ``--shard I/N`` set recorded by the shards
+    (``run.shard``), that no shard holds is listed as not audited, so the merged run is incomplete (exit 2).
+    Raises ConfigError (exit 64) for mismatched or overlapping shards.
+    """
+    from ..expectations import load_expectations
+    from ..finish import ScanOptions, build_run_document, finalize_run
+    from .apply import apply_gates
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {fail_on}: unknown severity", fix=f"use one of: {', '.join(SEVERITIES)}")
+    out = Path(out)
+    shards = _load_shards(shard_dirs, out)
+    exp_path, exp_sha = _resolve_expectations(shards, Path(expectations) if expectations else None)
+    exp = load_expectations(exp_path)
+    shards.sort(key=lambda s: (s.doc.run.get("started_utc") or "", str(s.root)))
+    plan = _plan_visits(shards, exp, expect_domains, expect_all)
+    observations = _gather_shards(shards, out, plan)
+    fail_on = fail_on or next((s.doc.summary.fail_on for s in shards if s.doc.summary.fail_on), "high")
+    doc = build_run_document(exp, _merged_provenance(shards, out, command, exp_path, exp_sha), plan.visits,
+                             observations, _merged_missing(shards, plan, observations), fail_on)
+    doc = apply_gates(_shard_warnings(doc), baseline=baseline, waivers=waivers, warn=warn)
     finalize_run(out, doc, ScanOptions(expectations=exp_path, out=out, formats=tuple(formats), lang=lang, pdf=pdf,
                                        fail_on=fail_on))
     if history is not None:
