@@ -424,9 +424,9 @@ def check_policies(expectations: str | Path, *, resolve: tuple[str, ...] | list[
         raise ConfigError(f"--ca-cert {ca}: file not found", fix="pass the PEM file of the CA that signed the target's certificate")
     rules = parse_resolve(tuple(resolve))
     known = [d.host for d in exp.domains]
-    for d in domains:
-        if d not in known:
-            raise ConfigError(f"--domain {d}: not in the expectations file", fix=f"use one of: {', '.join(known)}")
+    for host in domains:
+        if host not in known:
+            raise ConfigError(f"--domain {host}: not in the expectations file", fix=f"use one of: {', '.join(known)}")
     selected = [d for d in exp.domains if not domains or d.host in domains]
     ctx = _ssl_context(ca)
     transport_cls = _transport_class()
@@ -441,7 +441,7 @@ def check_policies(expectations: str | Path, *, resolve: tuple[str, ...] | list[
         with httpx.Client(transport=transport, follow_redirects=True, timeout=timeout, headers=headers,
                           max_redirects=5) as client:
             page = fetch_policy(d, client)
-        if page.fetched:
+        if page.fetched and page.html is not None:
             texts = statements(page.html)
             page.vendors = find_vendors(texts, aliases)
             page.retention = find_retention(texts)

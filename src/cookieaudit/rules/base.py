@@ -93,7 +93,8 @@ def _parts(item: Item) -> tuple[str, str, str, str]:
     elif s["kind"] == "cookie":
         key, target = "cookie", f"{s['name']} ({s['domain']})"
     else:
-        key = s.get("storage") if s.get("storage") in _NOUNS else "session"
+        storage = s.get("storage")
+        key = storage if isinstance(storage, str) and storage in _NOUNS else "session"
         target = f"{s['key']} ({s['origin']}"
         if s.get("partition") and s["partition"].split("://")[-1] not in s["origin"]:   # a third-party frame
             en, verb, nl, part = _NOUNS[key]

@@ -44,7 +44,10 @@ def check(ctx: Context, out: Collector) -> None:
                 continue
             if ctx.consented(item):
                 continue
-            allowed = sorted(ctx.allowed_categories(item.att.vendor) or {item.att.category})
+            allowed = sorted(ctx.allowed_categories(item.att.vendor)
+                             or ({item.att.category} if item.att.category else set()))
+            if not allowed:
+                continue            # a known vendor without any category: its purpose is unknown as well
             accepted = sorted(item.permitted)
             who_en, who_nl = vendor_label(ctx, item)
             c_en, c_nl = clause(run, item)

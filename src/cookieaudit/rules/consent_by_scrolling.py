@@ -77,7 +77,7 @@ def check(ctx: Context, out: Collector) -> None:
         if not started:
             continue
         started.sort(key=lambda i: i.order)
-        vendors = sorted({i.att.vendor for i in started})
+        vendors = sorted({i.att.vendor for i in started if i.att.vendor})
         names = ", ".join(ctx.kb.vendor_name(v) for v in vendors)
         first = started[0]
         out.add(

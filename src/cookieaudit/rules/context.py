@@ -26,7 +26,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from ..expectations import Expectations
@@ -134,6 +134,16 @@ class Exemption:
         return [c["id"] for c in self.conditions if c["status"] == "failed"]
 
 
+class _CookieSet(NamedTuple):
+    """One way a cookie was set: a Set-Cookie header or a ``document.cookie`` write."""
+
+    t: float
+    by: str | None                   # the URL of the response or script
+    domain: str                      # the domain it was set for
+    lifetime: float | None           # seconds it asked for
+    window: str
+
+
 class Context:
     def __init__(self, observations: Iterable[Observation], expectations: Expectations, kb: KnowledgeBase,
                  paths: Mapping[tuple[str, str], str] | None = None):
@@ -147,7 +157,7 @@ class Context:
         self.choice_order = list(getattr(expectations, "scenarios", expectations.choices)())
         self.all_categories = frozenset(c.id for c in expectations.categories)
         self.declared_ids = {v.id for v in expectations.vendors}
-        self.declared_groups = {kb.vendor(v.id).group for v in expectations.vendors if kb.vendor(v.id)}
+        self.declared_groups = {info.group for v in expectations.vendors if (info := kb.vendor(v.id)) is not None}
         self.runs: list[Run] = []
         for o in obs_list:
             run = Run(domain=o.domain, choice=o.choice, obs=o,
@@ -226,33 +236,26 @@ class Context:
         return WINDOW_AFTER, necessary
 
     def _items(self, run: Run) -> list[Item]:
-        o = run.obs
-        clf = self.classifier
+        """Everything a visit stored or sent, as items the rules judge: requests, cookies, storage snapshots and
+        storage writes, each with its window, attribution and pointer into the observation."""
+        written = self._storage_write_items(run)
+        return [*self._request_items(run), *self._cookie_items(run), *self._storage_items(run, written), *written]
+
+    def _request_items(self, run: Run) -> list[Item]:
         items: list[Item] = []
-        t0 = _epoch(o.consent_wall_utc)
-        start = _epoch(o.started_utc)
-        try:
-            capture = o.capture_epoch()
-        except (ValueError, TypeError):
-            capture = None
-
-        def wall(t: float | None) -> float | None:
-            if t0 is not None and t is not None:
-                return t0 + t
-            return start
-
-        for i, r in enumerate(o.requests):
+        for i, r in enumerate(run.obs.requests):
             window, permitted = self._window(run, r.phase)
             try:
                 parts = urlsplit(r.url)
                 host, path = (parts.hostname or "").lower(), parts.path or "/"
             except ValueError:
                 host, path = "", "/"
-            att = clf.request(r.url, r.resource_type, r.page_url or r.frame_url)
+            att = self.classifier.request(r.url, r.resource_type, r.page_url or r.frame_url)
             first = att.party == "first"
             consent = None
             hits: tuple[GAHit, ...] = ()
-            if att.vendor and self.kb.vendor(att.vendor) and self.kb.vendor(att.vendor).group == "google":
+            vendor = self.kb.vendor(att.vendor)
+            if vendor is not None and vendor.group == "google":
                 consent = request_consent(r.url, r.post_data)
                 hits = tuple(ga_hits(r.url, r.post_data, first_party=first))
             elif first and att.vendor == "google-analytics":
@@ -265,70 +268,87 @@ class Context:
                 subject={"kind": "request", "url": r.url[:_MAX_URL], "host": host, "path": path,
                          "resource_type": r.resource_type},
             ))
+        return items
 
-        # who set each cookie, and which lifetime it asked for (raw header / JS assignment)
-        setters: dict[str, list[tuple[float, str | None, str, float | None, str]]] = {}
+    def _cookie_setters(self, run: Run) -> dict[str, list[_CookieSet]]:
+        """Who set each cookie and which lifetime it asked for (raw Set-Cookie header or JS assignment)."""
+        o = run.obs
+        t0, start = _epoch(o.consent_wall_utc), _epoch(o.started_utc)
+
+        def wall(t: float | None) -> float | None:
+            return t0 + t if t0 is not None and t is not None else start
+
+        setters: dict[str, list[_CookieSet]] = {}
         for sc in o.set_cookies:
             if sc.blocked_reasons:
                 continue
             name, _v, attrs = parse_cookie_string(sc.header)
-            life = requested_lifetime_seconds(attrs, wall(sc.t))
-            setters.setdefault(name, []).append(
-                (sc.t, sc.url, attrs.get("domain") or _host(sc.url), life, self._window(run, sc.phase)[0]))
-        for w in o.cookie_writes:
-            name, _v, attrs = parse_cookie_string(w.cookie)
-            life = requested_lifetime_seconds(attrs, wall(w.t))
-            setters.setdefault(name, []).append(
-                (w.t, w.script_url, attrs.get("domain") or _host(w.frame_url), life, self._window(run, w.phase)[0]))
+            setters.setdefault(name, []).append(_CookieSet(
+                sc.t, sc.url, attrs.get("domain") or _host(sc.url), requested_lifetime_seconds(attrs, wall(sc.t)),
+                self._window(run, sc.phase)[0]))
+        for cw in o.cookie_writes:
+            name, _v, attrs = parse_cookie_string(cw.cookie)
+            setters.setdefault(name, []).append(_CookieSet(
+                cw.t, cw.script_url, attrs.get("domain") or _host(cw.frame_url),
+                requested_lifetime_seconds(attrs, wall(cw.t)), self._window(run, cw.phase)[0]))
+        return setters
 
-        # snapshots taken in earlier windows: what is still there later is a leftover unless it was re-written
+    def _cookie_items(self, run: Run) -> list[Item]:
+        """The cookie jar: a cookie seen in an earlier window and not re-written since is a leftover."""
+        o = run.obs
+        try:
+            capture = o.capture_epoch()
+        except (ValueError, TypeError):
+            capture = None
+        setters = self._cookie_setters(run)
         seen_in: dict[str, set[tuple[str, str]]] = {}
         for c in o.cookies:
             seen_in.setdefault(self._window(run, c.phase)[0], set()).add((c.name, c.domain))
+        items: list[Item] = []
         for i, c in enumerate(o.cookies):
             window, permitted = self._window(run, c.phase)
-            cands = [s for s in setters.get(c.name, ()) if _same_site_domain(s[2], c.domain)]
-            cands.sort(key=lambda s: s[0])
-            set_by = c.set_by or next((s[1] for s in cands if s[1]), None)
-            lives = [s[3] for s in cands if s[3] is not None]
-            requested = max(lives) / 86400 if lives else None
-            stored = (c.expires - capture) / 86400 if (c.expires and capture) else None
-            att = clf.cookie(c.name, c.domain, set_by)
-            t = c.first_seen_t if c.first_seen_t is not None else (cands[0][0] if cands else None)
+            cands = sorted((s for s in setters.get(c.name, ()) if _same_site_domain(s.domain, c.domain)),
+                           key=lambda s: s.t)
+            set_by = c.set_by or next((s.by for s in cands if s.by), None)
+            lives = [s.lifetime for s in cands if s.lifetime is not None]
+            t = c.first_seen_t if c.first_seen_t is not None else (cands[0].t if cands else None)
             leftover = False
             if window != WINDOW_PRE:
-                earlier = _EARLIER[window]
-                existed = any((c.name, c.domain) in seen_in.get(w, ()) for w in earlier) or (
+                existed = any((c.name, c.domain) in seen_in.get(w, ()) for w in _EARLIER[window]) or (
                     c.first_seen_t is not None and c.first_seen_t < 0)
-                rewrites = [s for s in cands if s[4] == window]
+                rewrites = [s for s in cands if s.window == window]
                 leftover = existed and not rewrites
                 if existed and rewrites:
-                    t = rewrites[0][0]       # the write in this window is what counts
+                    t = rewrites[0].t       # the write in this window is what counts
             items.append(Item(
                 kind="cookie", index=i, pointer=f"/cookies/{i}", t=t, phase=c.phase, window=window,
-                permitted=permitted, att=att, record=c, host=c.domain.lstrip("."), leftover=leftover,
-                requested_lifetime_days=requested, stored_lifetime_days=stored,
+                permitted=permitted, att=self.classifier.cookie(c.name, c.domain, set_by), record=c,
+                host=c.domain.lstrip("."), leftover=leftover,
+                requested_lifetime_days=max(lives) / 86400 if lives else None,
+                stored_lifetime_days=(c.expires - capture) / 86400 if (c.expires and capture) else None,
                 subject={"kind": "cookie", "name": c.name, "domain": c.domain},
             ))
+        return items
 
-        # storage writes as they happened, in every frame (also removed ones): judged like cookies
-        written = self._storage_write_items(run)
+    def _storage_items(self, run: Run, written: list[Item]) -> list[Item]:
+        """The storage snapshots, attributed to the write that put each key there (this window, else an earlier
+        one), else to its origin and key."""
         first_write: dict[tuple[str, str, str, str], Item] = {}
         for it in written:
             s = it.subject
             first_write.setdefault((it.window, s["origin"], s["storage"], s["key"]), it)
         seen_s: dict[str, set[tuple[str, str, str]]] = {}
-        for st in o.storage:
+        for st in run.obs.storage:
             seen_s.setdefault(self._window(run, st.phase)[0], set()).add((st.origin, st.kind, st.key))
-        for i, st in enumerate(o.storage):
+        items: list[Item] = []
+        for i, st in enumerate(run.obs.storage):
             window, permitted = self._window(run, st.phase)
             leftover = window != WINDOW_PRE and any(
                 (st.origin, st.kind, st.key) in seen_s.get(w, ()) for w in _EARLIER[window])
-            # the write that put it there (this window, else an earlier one) says who wrote it
-            w = first_write.get((window, st.origin, st.kind, st.key)) or next(
+            writer = first_write.get((window, st.origin, st.kind, st.key)) or next(
                 (first_write[k] for k in ((e, st.origin, st.kind, st.key) for e in _EARLIER.get(window, ()))
                  if k in first_write), None)
-            att = w.att if w is not None else clf.storage(st.origin, st.key, st.kind)
+            att = writer.att if writer is not None else self.classifier.storage(st.origin, st.key, st.kind)
             subject = {"kind": "storage", "storage": st.kind, "key": st.key, "origin": st.origin}
             if st.partition:
                 subject["partition"] = st.partition
@@ -337,7 +357,6 @@ class Context:
                 permitted=permitted, att=att, record=st, host=_host(st.origin), leftover=leftover,
                 subject=subject,
             ))
-        items.extend(written)
         return items
 
     def _storage_write_items(self, run: Run) -> list[Item]:
@@ -470,12 +489,30 @@ def _same_site_domain(setter_domain: str, cookie_domain: str) -> bool:
 
 # -- collecting findings ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Statement:
+    """What a rule said about one item (or visit, or banner) when it added it to the collector."""
+
+    subject: dict[str, Any]
+    message: str
+    message_nl: str
+    vendor: str | None
+    category: str | None
+    details: dict[str, Any]
+    pointer: str | None
+    phase: str | None
+    t: float | None
+    window: str | None
+    grouped: bool                    # an item (cookie, request, storage) that becomes an exhibit of its group
+    gkey: str                        # the group it belongs to (vendor, else host), or its subject key
+
+
 @dataclass
 class _Group:
     rank: tuple
     run: Run
     item: Item | None
-    fields: dict[str, Any]
+    fields: _Statement
     count: int
     choices: set[str]
     severity: str
@@ -532,15 +569,15 @@ class Collector:
         key = (rule, run.domain, vendor or "", gkey, tag, run.choice if scope == "run" else "*")
         order = item.order if item is not None else (t if t is not None else math.inf, -1)
         rank = (run.rank, run.choice, order) if scope == "domain" else (order,)
-        fields = {
-            "subject": subject, "message": _cap(message), "message_nl": _cap(message_nl), "vendor": vendor,
-            "category": category, "details": dict(details or {}),
-            "pointer": pointer or (item.pointer if item is not None else None),
-            "phase": phase or (item.phase if item is not None else None),
-            "t": t if t is not None else (item.t if item is not None else None),
-            "window": item.window if item is not None else None,
-            "grouped": grouped, "gkey": gkey,
-        }
+        fields = _Statement(
+            subject=subject, message=_cap(message), message_nl=_cap(message_nl), vendor=vendor,
+            category=category, details=dict(details or {}),
+            pointer=pointer or (item.pointer if item is not None else None),
+            phase=phase or (item.phase if item is not None else None),
+            t=t if t is not None else (item.t if item is not None else None),
+            window=item.window if item is not None else None,
+            grouped=grouped, gkey=gkey,
+        )
         g = self.groups.get(key)
         if g is None:
             g = self.groups[key] = _Group(rank, run, item, fields, 0, set(), severity)
@@ -552,20 +589,18 @@ class Collector:
         g.count += 1
         g.choices.add(run.choice)
         if grouped:
-            ex_key = (run.path, fields["pointer"] or "")
+            ex_key = (run.path, fields.pointer or "")
             if ex_key not in g.exhibits or rank < g.exhibits[ex_key][0]:
                 g.exhibits[ex_key] = (rank, self._exhibit(run, fields, severity))
 
     @staticmethod
-    def _exhibit(run: Run, f: dict[str, Any], severity: str) -> dict[str, Any]:
-        t = f["t"]
+    def _exhibit(run: Run, f: _Statement, severity: str) -> dict[str, Any]:
         return {
-            "kind": f["subject"].get("kind"), "subject": f["subject"], "choice": run.choice,
-            "observation": run.path, "pointer": f["pointer"], "phase": f["phase"], "window": f["window"],
-            "t": round(t, 3) if isinstance(t, (int, float)) and math.isfinite(t) else None,
-            "severity": severity, "message": f["message"], "message_nl": f["message_nl"],
-            "screenshot": run.screenshot(f["phase"]) if f["phase"] else None,
-            "details": f["details"],
+            "kind": f.subject.get("kind"), "subject": f.subject, "choice": run.choice,
+            "observation": run.path, "pointer": f.pointer, "phase": f.phase, "window": f.window,
+            "t": _rounded(f.t), "severity": severity, "message": f.message, "message_nl": f.message_nl,
+            "screenshot": run.screenshot(f.phase) if f.phase else None,
+            "details": f.details,
         }
 
     def findings(self) -> list[Finding]:
@@ -573,13 +608,13 @@ class Collector:
         for key, g in self.groups.items():
             rule = key[0]
             run, f = g.run, g.fields
-            details = dict(f["details"])
+            details = dict(f.details)
             details["count"] = g.count
             if key[-1] == "*":
                 details["choices"] = sorted(g.choices, key=lambda c: (self.ctx.choice_rank(c), c))
-            if f["window"] and "window" not in details:
-                details["window"] = f["window"]
-            if f["window"] in (WINDOW_AFTER, WINDOW_WITHDRAW) or f["subject"].get("kind") == "visit":
+            if f.window and "window" not in details:
+                details["window"] = f.window
+            if f.window in (WINDOW_AFTER, WINDOW_WITHDRAW) or f.subject.get("kind") == "visit":
                 details["consent_verified"] = run.consent_verified
                 if run.consent_verified is False:
                     details["consent_note"] = (
@@ -587,15 +622,15 @@ class Collector:
                         f"(consent {run.obs.consent.outcome}{': ' + run.obs.consent.reason if run.obs.consent.reason else ''})")
             if run.obs.status != "complete":
                 details["observation_status"] = run.obs.status
-            ev = [Evidence(observation=run.path, pointer=f["pointer"])]
-            shot = run.screenshot(f["phase"]) if f["phase"] else None
+            ev = [Evidence(observation=run.path, pointer=f.pointer)]
+            shot = run.screenshot(f.phase) if f.phase else None
             if shot:
-                ev.append(Evidence(screenshot=shot, note=f"end of the {f['phase']} phase"))
-            message, message_nl = f["message"], f["message_nl"]
+                ev.append(Evidence(screenshot=shot, note=f"end of the {f.phase} phase"))
+            message, message_nl = f.message, f.message_nl
             exhibits: list[dict[str, Any]] = []
             aliases: list[str] = []
             fid = ""
-            if f["grouped"]:
+            if f.grouped:
                 ranked = sorted(g.exhibits.values(), key=lambda x: x[0])
                 exhibits = [e for _r, e in ranked]
                 # the id each subject had as a finding of its own: filed under its first choice
@@ -603,18 +638,18 @@ class Collector:
                 for e in exhibits:
                     first_choice.setdefault(subject_key(e["subject"]), e["choice"])
                 old_subjects = {subject_key(e["subject"]): e["subject"] for e in exhibits}
-                aliases = sorted({finding_id(rule, run.domain, first_choice[k], f["vendor"], s)
+                aliases = sorted({finding_id(rule, run.domain, first_choice[k], f.vendor, s)
                                   for k, s in old_subjects.items()})
-                fid = grouped_id(rule, run.domain, run.choice, f["vendor"], f["gkey"])
+                fid = grouped_id(rule, run.domain, run.choice, f.vendor, f.gkey)
                 if len(old_subjects) > 1:
                     en, nl = _exhibit_summary(exhibits)
                     message = f"{message} (in all: {en})"
                     message_nl = f"{message_nl} (in totaal: {nl})" if message_nl else ""
             finding = Finding(
-                rule=rule, severity=g.severity, domain=run.domain, choice=run.choice, phase=f["phase"],
-                jurisdiction=run.jurisdiction, vendor=f["vendor"], subject=f["subject"], message=message,
-                message_nl=message_nl, category=f["category"],
-                t=round(f["t"], 3) if isinstance(f["t"], (int, float)) and math.isfinite(f["t"]) else None,
+                rule=rule, severity=g.severity, domain=run.domain, choice=run.choice, phase=f.phase,
+                jurisdiction=run.jurisdiction, vendor=f.vendor, subject=f.subject, message=message,
+                message_nl=message_nl, category=f.category,
+                t=_rounded(f.t),
                 details=details, evidence=tuple(ev), exhibits=tuple(exhibits), aliases=tuple(aliases), id=fid,
             )
             prev = out.get(finding.id)
@@ -628,6 +663,10 @@ class Collector:
                 total = {**prev.details, "count": prev.details.get("count", 0) + g.count}
                 out[finding.id] = _merge_exhibits(dataclasses.replace(prev, details=total), finding)
         return list(out.values())
+
+
+def _rounded(t: float | None) -> float | None:
+    return round(t, 3) if isinstance(t, (int, float)) and math.isfinite(t) else None
 
 
 def _merge_exhibits(keep: Finding, other: Finding) -> Finding:

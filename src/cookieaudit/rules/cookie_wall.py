@@ -39,9 +39,9 @@ META = RuleMeta(
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         wall = cookie_wall(ctx, domain)
-        if wall is None:
-            continue
         run = banner_run(ctx, domain)
+        if wall is None or run is None:
+            continue
         how_en = "scrolling is locked" if wall["scroll_locked"] else f"overlays cover {wall['overlay_coverage']:.0%} of the screen"
         how_nl = ("scrollen is geblokkeerd" if wall["scroll_locked"]
                   else f"overlays bedekken {wall['overlay_coverage']:.0%} van het scherm")

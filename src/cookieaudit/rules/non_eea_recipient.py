@@ -3,6 +3,7 @@ stored in the EEA (informational)."""
 
 from __future__ import annotations
 
+from ..kb.model import VendorInfo
 from .base import RuleMeta, clause
 from .context import Collector, Context, Item, Run
 
@@ -36,6 +37,7 @@ def check(ctx: Context, out: Collector) -> None:
         return
     for domain in ctx.domains:
         seen: dict[str, list[tuple[Run, Item]]] = {}
+        vendors: dict[str, VendorInfo] = {}
         for run in ctx.runs_of(domain):
             for item in run.items:
                 if item.kind != "request" or item.att.party != "third":
@@ -43,9 +45,10 @@ def check(ctx: Context, out: Collector) -> None:
                 v = ctx.kb.vendor(item.att.vendor)
                 if v is None or not v.outside_eea:
                     continue
+                vendors[v.id] = v
                 seen.setdefault(v.id, []).append((run, item))
         for vid, occ in sorted(seen.items()):
-            v = ctx.kb.vendor(vid)
+            v = vendors[vid]
             occ.sort(key=lambda ri: (ri[0].rank, ri[0].choice, ri[1].order))
             run, item = occ[0]
             hosts = sorted({it.host for _r, it in occ})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..kb.model import VendorInfo
 from .base import RuleMeta, clause
 from .context import Collector, Context, Item, Run
 
@@ -33,15 +34,16 @@ META = RuleMeta(
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         seen: dict[str, list[tuple[Run, Item]]] = {}
+        vendors: dict[str, VendorInfo] = {}
         for run in ctx.runs_of(domain):
             for item in run.items:
-                vid = item.att.vendor
-                v = ctx.kb.vendor(vid)
-                if v is None or not v.tracking or v.category == "necessary" or ctx.declared(vid):
+                v = ctx.kb.vendor(item.att.vendor)
+                if v is None or not v.tracking or v.category == "necessary" or ctx.declared(v.id):
                     continue
-                seen.setdefault(vid, []).append((run, item))
+                vendors[v.id] = v
+                seen.setdefault(v.id, []).append((run, item))
         for vid, occ in sorted(seen.items()):
-            v = ctx.kb.vendor(vid)
+            v = vendors[vid]
             # the subject: the first request (else the first cookie/storage item), in choice order then time
             occ.sort(key=lambda ri: (0 if ri[1].kind == "request" else 1, ri[0].rank, ri[0].choice, ri[1].order))
             run, item = occ[0]
