@@ -211,6 +211,23 @@ def test_dossier_structure(run_dir: Path) -> None:
     assert (run_dir / dossier_name(run.domains[0]["host"], "nl", "html")).is_file()   # written by the scan path
 
 
+def test_a_rule_is_explained_once_and_later_violations_refer_back(run_dir: Path) -> None:
+    from cookieaudit.formats.dossier import build
+
+    run = RunData.load(run_dir)
+    referred = 0
+    for d in run.domains:
+        first: dict[str, int] = {}
+        for v in build(run, d["host"], "nl")["violations"]:
+            if v["rule"] in first:
+                assert v["rule_ref"] == first[v["rule"]] and v["explanation"] == "", v["id"]
+                referred += 1
+            else:
+                assert v["rule_ref"] is None, v["id"]
+                first[v["rule"]] = v["n"]
+    assert referred, "the fixture has a rule violated twice in one dossier"
+
+
 def test_cli_report_domain_and_inventory(run_dir: Path) -> None:
     dom = RunData.load(run_dir).domains[0]["host"]
     r = CliRunner().invoke(cli, ["report", str(run_dir), "--domain", dom, "--lang", "en,fr", "--format", "html"])
@@ -337,8 +354,8 @@ def test_worst_dossier_in_chromium_and_within_targets(run_dir: Path, tmp_path: P
 
     src = _browser_run(run_dir)
     run = RunData.load(src)
-    worst = max(run.domains, key=lambda d: sum(1 for f in run.findings if f["domain"] == d["host"]
-                                               and f["severity"] != "info"))["host"]
+    worst = max(run.domains, key=lambda d: sum(1 for f in run.findings if f.domain == d["host"]
+                                               and f.severity != "info"))["host"]
     out = tmp_path / "out"
     shutil.copytree(src, out)
     paths = write_dossiers(out, [worst], ["nl"], ["html", "pdf"])

@@ -40,9 +40,9 @@ def test_fixture_is_a_valid_run() -> None:
         Observation.load(p)                       # schema cookieaudit.observation/1
     assert len(run.observations) == 4
     for f in run.findings:                        # every evidence pointer resolves; every screenshot exists
-        for ev in f["evidence"]:
-            assert run.resolve(ev["observation"], ev["pointer"]) is not None, (f["id"], ev)
-            assert ev.get("screenshot") is None or run.file(ev["screenshot"]), ev
+        for ev in f.evidence:
+            assert run.resolve(ev.observation, ev.pointer) is not None, (f.id, ev)
+            assert ev.screenshot is None or run.file(ev.screenshot), ev
     assert any(c["name"] == HOSTILE for o in run.observations.values() for c in o["cookies"])
 
 
@@ -118,7 +118,7 @@ def test_html_content(run_dir: Path) -> None:
     html = _html(run_dir)
     run = RunData.load(run_dir)
     for f in run.findings:
-        assert f'id="f-{f["id"]}"' in html
+        assert f'id="f-{f.id}"' in html
     assert 'id="matrix"' in html
     assert html.count('data-state="findings"') == 3 and html.count('data-state="incomplete"') == 1
     # times relative to the consent click, Dutch decimal comma and a real minus sign

@@ -51,8 +51,8 @@ def test_report_in_chromium(rendered: Path) -> None:
             assert cells.count() == 4
             assert page.locator('#matrix td[data-state="incomplete"]').inner_text().startswith("onvolledig")
             for f in run.findings:
-                assert page.locator(f'[data-finding-id="{f["id"]}"]').count() == 1, f["id"]
-                assert f["id"] in page.locator(f'[data-finding-id="{f["id"]}"]').inner_text()
+                assert page.locator(f'[data-finding-id="{f.id}"]').count() == 1, f.id
+                assert f.id in page.locator(f'[data-finding-id="{f.id}"]').inner_text()
 
             text = page.evaluate("document.body.innerText")
             assert HOSTILE in text                  # visible as text ...

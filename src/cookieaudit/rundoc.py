@@ -200,6 +200,14 @@ class GoneFinding:
                    reason=d.get("reason"),
                    facts=MappingProxyType({k: d[k] for k in cls.KEPT[5:] if k in d}))
 
+    @property
+    def message(self) -> str:
+        return str(self.facts.get("message") or "")
+
+    @property
+    def message_nl(self) -> str:
+        return str(self.facts.get("message_nl") or "")
+
     @classmethod
     def of(cls, f: Finding, status: str, baseline_run: str | None, reason: str | None = None) -> "GoneFinding":
         entry = f.to_dict()
@@ -392,7 +400,8 @@ class RunDocument:
             rules=MappingProxyType(dict(d.get("rules") or {})),
             findings=tuple(Finding.from_dict(f) for f in d.get("findings") or ()),
             summary=Summary.from_dict(d.get("summary") or {}),
-            warnings=tuple(RunWarning.from_dict(w) for w in d.get("warnings") or ()),
+            warnings=tuple(RunWarning.from_dict(w) if isinstance(w, Mapping) else RunWarning("", str(w))
+                           for w in d.get("warnings") or ()),
             waivers=WaiversReport.from_dict(d["waivers"]) if isinstance(d.get("waivers"), Mapping) else None,
             baseline=BaselineReport.from_dict(d["baseline"]) if isinstance(d.get("baseline"), Mapping) else None,
             extra=_rest(d, cls._KEYS),

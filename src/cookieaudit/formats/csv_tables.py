@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..findings import Evidence
 from .interface import OutputFormat
 from .rundata import RunData
 from .view import Labels, host_of, third_party
@@ -84,11 +85,11 @@ def finding_rows(run: RunData, lang: str) -> list[dict[str, Any]]:
     L = Labels(lang)
     rows = []
     for f in run.sorted_findings():
-        ev = (f.get("evidence") or [{}])[0]
-        rows.append({**{k: f.get(k) for k in FINDING_COLUMNS}, "title": L.rule_text(run.rules.get(f["rule"]), "title"),
-                     "subject": f.get("subject") or {}, "waived": bool(f.get("waived")),
-                     "observation": ev.get("observation"), "pointer": ev.get("pointer"),
-                     "screenshot": ev.get("screenshot")})
+        entry = f.to_dict()
+        ev = f.evidence[0] if f.evidence else Evidence()
+        rows.append({**{k: entry.get(k) for k in FINDING_COLUMNS}, "title": L.rule_text(run.rules.get(f.rule), "title"),
+                     "subject": f.subject, "waived": bool(f.waived),
+                     "observation": ev.observation, "pointer": ev.pointer, "screenshot": ev.screenshot})
     return rows
 
 

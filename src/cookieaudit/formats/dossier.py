@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..findings import severity_rank
+from ..findings import Finding, severity_rank
+from ..rundoc import RunDocument
 from .dossier_text import DOSSIER_LANGUAGES, RULE_TITLES, text
 from .html_report import environment
 from .legal import norm, norms_for
 from .records import capture_epoch
-from ..rundoc import RunDocument
-from .rundata import RunData, baseline_status, is_waived
+from .rundata import RunData, counts
 from .screenshots import Shots
 from .timeline import anchors, describe
 from .view import SEVERITY_ORDER, third_party
@@ -100,16 +101,14 @@ class DL:
 
 # -- exhibits -----------------------------------------------------------------------------------------------
 
-def _exhibits_of(f: dict[str, Any]) -> list[dict[str, Any]]:
+def _exhibits_of(f: Finding) -> list[dict[str, Any]]:
     """A grouped finding's exhibits; an older findings.json (one finding per subject) gives one from the finding."""
-    if f.get("exhibits"):
-        return list(f["exhibits"])
-    ev = next((e for e in f.get("evidence") or [] if e.get("pointer")), None)
-    kind = (f.get("subject") or {}).get("kind")
-    return [{"kind": kind, "subject": f.get("subject") or {}, "choice": f["choice"],
-             "observation": ev.get("observation") if ev else None, "pointer": ev.get("pointer") if ev else None,
-             "phase": f.get("phase"), "t": f.get("t"), "message": f.get("message"),
-             "message_nl": f.get("message_nl"), "details": f.get("details") or {}}]
+    if f.exhibits:
+        return list(f.exhibits)
+    ev = next((e for e in f.evidence if e.pointer), None)
+    return [{"kind": f.subject.get("kind"), "subject": f.subject, "choice": f.choice,
+             "observation": ev.observation if ev else None, "pointer": ev.pointer if ev else None,
+             "phase": f.phase, "t": f.t, "message": f.message, "message_nl": f.message_nl, "details": f.details}]
 
 
 def _short(s: str, n: int) -> str:
@@ -138,7 +137,7 @@ def exhibit_view(run: RunData, e: dict[str, Any], L: DL, site: str, anchor_cache
         days = (exp - cap) / 86400 if (isinstance(exp, (int, float)) and exp > 0 and cap) else None
         extra = L["lifetime"].format(d=L.duration(days))
     elif kind == "storage":
-        api = {"indexeddb": "indexedDB", "cache": "caches", "service-worker": "serviceWorker"}.get(s.get("storage"))
+        api = {"indexeddb": "indexedDB", "cache": "caches", "service-worker": "serviceWorker"}.get(str(s.get("storage")))
         quote = (f"{api}[{s.get('key', '')!r}]" if api else f"{s.get('storage', '')}Storage[{s.get('key', '')!r}]") + \
             f" @ {s.get('origin', '')}" + (f" (partition {s['partition']})" if s.get("partition") else "")
     elif kind in ("visit", "banner"):
@@ -214,10 +213,11 @@ def banner_shot(run: RunData, domain: str, choice: str, shots: Shots) -> dict[st
                 break
     boxes = []
     ctl = _CONTROL.get(choice) or ("settings" if choice.startswith("only-") else None)
-    for name, css in (("banner_box", "bannerbox"), (ctl, "clicked")):
-        if name is None:      # no-interaction: nothing was clicked
+    controls: tuple[tuple[str | None, str], ...] = (("banner_box", "bannerbox"), (ctl, "clicked"))
+    for control, css in controls:
+        if control is None:      # no-interaction: nothing was clicked
             continue
-        box = banner.get("banner_box") if name == "banner_box" else banner.get(name)
+        box = banner.get(control)
         if isinstance(box, dict) and isinstance(box.get("box"), dict):
             box = box["box"]
         if isinstance(box, dict) and all(isinstance(box.get(k), (int, float)) for k in ("x", "y", "width", "height")):
@@ -230,15 +230,14 @@ def banner_shot(run: RunData, domain: str, choice: str, shots: Shots) -> dict[st
 
 # -- the model ----------------------------------------------------------------------------------------------
 
-def _counts_as_violation(f: dict[str, Any]) -> bool:
-    return (severity_rank(f["severity"]) >= severity_rank("low") and not is_waived(f)
-            and baseline_status(f) != "resolved")
+def _is_item(f: Finding) -> bool:
+    return f.subject.get("kind") in ("request", "cookie", "storage")
 
 
-def _vendor_label(run: RunData, f: dict[str, Any], L: DL, site: str) -> str:
-    if f.get("vendor"):
-        return run.vendor_name(f["vendor"]) or f["vendor"]
-    s = f.get("subject") or {}
+def _vendor_label(run: RunData, f: Finding, L: DL, site: str) -> str:
+    if f.vendor:
+        return run.vendor_name(f.vendor) or f.vendor
+    s = f.subject
     host = s.get("host") or str(s.get("domain") or "").lstrip(".") or re.sub(r"^\w+://", "", str(s.get("origin") or ""))
     if host and not third_party(host, site):
         return L["site_itself"]
@@ -254,100 +253,132 @@ def _policy(run: RunData, domain: str) -> dict[str, Any]:
         return {}
 
 
+@dataclass
+class _DossierState:
+    """What the violations of one dossier share while they are laid out: anchors, and each choice's banner shot."""
+
+    run: RunData
+    domain: str
+    L: DL
+    lang: str
+    shots: Shots
+    anchor_cache: dict = field(default_factory=dict)
+    banner_shown_in: dict[str, int] = field(default_factory=dict)     # choice -> the violation that shows it
+    first_of_rule: dict[str, int] = field(default_factory=dict)       # rule -> the violation that explains it
+
+
+def _first_of_each_quote(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for v in views:
+        if v["quote"] not in seen:
+            seen.add(v["quote"])
+            out.append(v)
+    return out
+
+
+def _what_happened(st: _DossierState, f: Finding, exhibits: list[dict[str, Any]], vendor: str) -> str:
+    """The violation in one sentence: the exhibits counted for an item, else the rule's own sentence (nl, en)."""
+    L, choice = st.L, st.L.choice(f.choice)
+    if _is_item(f):
+        return L["what_text"].format(vendor=vendor, exhibits=_exhibit_counts(exhibits, L) or "—", choice=choice)
+    if st.lang in ("nl", "en"):   # the rule's own sentence, written in these two languages
+        said = f.message_nl if st.lang == "nl" else f.message
+        return L.codes(st.run, said or L["what_visit"].format(choice=choice))
+    return L["what_visit"].format(choice=choice)
+
+
+def _violation_view(st: _DossierState, f: Finding, n: int) -> dict[str, Any]:
+    """Violation ``n``: what happened, its first time, the exhibits quoted, the banner shot once per choice and the
+    rule's explanation and norms once per rule (later violations of the rule refer back)."""
+    run, L, domain = st.run, st.L, st.domain
+    repeat = st.first_of_rule.get(f.rule)
+    st.first_of_rule.setdefault(f.rule, n)
+    exhibits = _exhibits_of(f)
+    views = [exhibit_view(run, e, L, domain, st.anchor_cache) for e in exhibits]
+    # the few quoted in the violation: one per distinct record first (the same cookie under three choices is one
+    # fact), in order of time; every exhibit stays in appendix A
+    distinct = _first_of_each_quote(views)
+    shown = (distinct + [v for v in views if v not in distinct])[:MAX_EXHIBITS]
+    shot, ref = None, st.banner_shown_in.get(f.choice)
+    if ref is None:
+        shot = banner_shot(run, domain, f.choice, st.shots)
+        if shot:
+            st.banner_shown_in[f.choice] = n
+    vendor = _vendor_label(run, f, L, domain) if (f.vendor or _is_item(f)) else ""
+    first = views[0]["time"] if views else describe(
+        f.t, f.phase, st.anchor_cache.get((domain, f.choice)) or anchors(run.observation(domain, f.choice), f.choice),
+        L.T, L.choice(f.choice), L.choice("reject-all"))
+    return {
+        "n": n, "id": f.id, "rule": f.rule, "title": L.rule_title(run, f.rule),
+        "explanation": "" if repeat else L.rule_explanation(run, f.rule), "rule_ref": repeat,
+        "severity": f.severity, "sev_label": L.severity(f.severity), "vendor": vendor,
+        "choice": L.choice(f.choice), "what": _what_happened(st, f, exhibits, vendor), "first": first,
+        "exhibits": shown, "more": max(0, len(views) - len(shown)), "all": _appendix_rows(views),
+        "norms": [norm(x, st.lang) for x in norms_for(f.rule, f.jurisdiction)],
+        "shot": shot, "shot_ref": ref,
+    }
+
+
+def _per_choice(run: RunData, domain: str, violations: list[Finding], L: DL) -> list[dict[str, Any]]:
+    """Each choice of the domain: was it walked completely, did the choice register, how many violations."""
+    out = []
+    for c in run.choices:
+        v = run.visit(domain, c)
+        state = "visit_missing" if v is None else ("visit_ok" if v.status == "complete" else "visit_incomplete")
+        outcome = v.consent.outcome if v is not None and v.consent is not None else None
+        out.append({"choice": L.choice(c), "state": L[state],
+                    "unverified": outcome in ("unverified", "not-performed") and c != "no-interaction",
+                    "n": sum(1 for f in violations if f.choice == c)})
+    return out
+
+
+def _evidence_files(run: RunData, domain: str) -> list[tuple[str, str]]:
+    """The evidence manifest's entries of this domain: what the dossier's hash vouches for."""
+    em = run.evidence_manifest
+    return sorted((p, h) for p, h in (em.files.items() if em else [])
+                  if p.startswith((f"observations/{domain}/", f"evidence/{domain}/", f"{POLICY_DIR}/{domain}")))
+
+
 def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
+    """The dossier of one shop: its violations worst first, each with its exhibits, then the appendices."""
     L = DL(lang)
     dom = next((d for d in run.domains if d["host"] == domain), None)
     if dom is None:
         raise ConfigError(f"--domain {domain}: not in this run",
                           fix=f"use one of: {', '.join(d['host'] for d in run.domains)}")
-    shots = Shots(run)
-    fs = [f for f in run.sorted_findings() if f["domain"] == domain]
-    violations = [f for f in fs if _counts_as_violation(f)]
-    violations.sort(key=lambda f: (-severity_rank(f["severity"]), run.choices.index(f["choice"])
-                                   if f["choice"] in run.choices else 99))
-    info = [f for f in fs if f not in violations and baseline_status(f) != "resolved"]
-    cache: dict = {}
-    shown_shot: dict[str, int] = {}
-    vs = []
-    first_of_rule: dict[str, int] = {}
-    for i, f in enumerate(violations, start=1):
-        repeat = first_of_rule.setdefault(f["rule"], i) if f["rule"] in first_of_rule else None
-        ex = _exhibits_of(f)
-        views = [exhibit_view(run, e, L, domain, cache) for e in ex]
-        # the few quoted in the violation: one per distinct record first (the same cookie under three choices
-        # is one fact), in order of time; every exhibit stays in appendix A
-        seen_q: set[str] = set()
-        distinct = [v for v in views if not (v["quote"] in seen_q or seen_q.add(v["quote"]))]
-        shown = (distinct + [v for v in views if v not in distinct])[:MAX_EXHIBITS]
-        shot = None
-        ref = None
-        if f["choice"] in shown_shot:
-            ref = shown_shot[f["choice"]]
-        else:
-            shot = banner_shot(run, domain, f["choice"], shots)
-            if shot:
-                shown_shot[f["choice"]] = i
-        item_kind = (f.get("subject") or {}).get("kind") in ("request", "cookie", "storage")
-        vendor = _vendor_label(run, f, L, domain) if (f.get("vendor") or item_kind) else ""
-        if item_kind:
-            what = L["what_text"].format(vendor=vendor, exhibits=_exhibit_counts(ex, L) or "—",
-                                         choice=L.choice(f["choice"]))
-        elif lang in ("nl", "en"):   # the rule's own sentence, written in these two languages
-            what = L.codes(run, (f.get("message_nl") if lang == "nl" else f.get("message")) or L["what_visit"].format(
-                choice=L.choice(f["choice"])))
-        else:
-            what = L["what_visit"].format(choice=L.choice(f["choice"]))
-        vs.append({
-            "n": i, "id": f["id"], "rule": f["rule"], "title": L.rule_title(run, f["rule"]),
-            # explanation and the norms' text once per rule; later violations of the rule refer back to it
-            "explanation": "" if repeat else L.rule_explanation(run, f["rule"]), "rule_ref": repeat,
-            "severity": f["severity"], "sev_label": L.severity(f["severity"]), "vendor": vendor,
-            "choice": L.choice(f["choice"]),
-            "what": what,
-            "first": views[0]["time"] if views else describe(f.get("t"), f.get("phase"), cache.get(
-                (domain, f["choice"])) or anchors(run.observation(domain, f["choice"]), f["choice"]), L.T,
-                L.choice(f["choice"]), L.choice("reject-all")),
-            "exhibits": shown, "more": max(0, len(views) - len(shown)), "all": _appendix_rows(views),
-            "norms": [norm(n, lang) for n in norms_for(f["rule"], f.get("jurisdiction"))],
-            "shot": shot, "shot_ref": ref,
-        })
-    by_sev = [(L.severity(s), sum(1 for f in violations if f["severity"] == s))
-              for s in SEVERITY_ORDER if s != "info"]
-    per_choice = []
-    for c in run.choices:
-        v = run.visit(domain, c)
-        state = "visit_missing" if v is None else ("visit_ok" if v.get("status") == "complete" else "visit_incomplete")
-        outcome = ((v or {}).get("consent") or {}).get("outcome")
-        per_choice.append({"choice": L.choice(c), "state": L[state],
-                           "unverified": outcome in ("unverified", "not-performed") and c != "no-interaction",
-                           "n": sum(1 for f in violations if f["choice"] == c)})
-    vendors = dom.get("vendors") or []
-    observed = [v for v in vendors if v.get("observed", True) and v.get("choices")]
-    cited = {n["id"]: n for v in vs for n in v["norms"]}
+    st = _DossierState(run, domain, L, lang, Shots(run))
+    fs = [f for f in run.sorted_findings() if f.domain == domain]
+    violations = [f for f in fs if counts(f)]
+    violations.sort(key=lambda f: (-severity_rank(f.severity), run.choices.index(f.choice)
+                                   if f.choice in run.choices else 99))
+    info = [f for f in fs if f not in violations and f.baseline_status != "resolved"]
+    vs = [_violation_view(st, f, i) for i, f in enumerate(violations, start=1)]
+    per_choice = _per_choice(run, domain, violations, L)
+    observed = [v for v in dom.get("vendors") or [] if v.get("observed", True) and v.get("choices")]
     em = run.evidence_manifest
-    files = sorted((p, h) for p, h in (em.files.items() if em else [])
-                   if p.startswith((f"observations/{domain}/", f"evidence/{domain}/", f"{POLICY_DIR}/{domain}")))
-    policy = _policy(run, domain)
     r = run.run
+    tool = r.get("tool") or {}
     return {
-        "L": L, "lang": lang, "domain": domain, "dom": dom, "run": run, "shots": shots,
-        "tool": f"{(r.get('tool') or {}).get('name') or 'cookieaudit'} {(r.get('tool') or {}).get('version') or ''}".strip(),
+        "L": L, "lang": lang, "domain": domain, "dom": dom, "run": run, "shots": st.shots,
+        "tool": f"{tool.get('name') or 'cookieaudit'} {tool.get('version') or ''}".strip(),
         "run_id": r.get("id") or "—", "date": r.get("started_utc") or "—",
         "manifest": em.sha256 if em else None, "manifest_problems": list(em.problems) if em else [],
         "signature": run.signature(),
         "incomplete": any(pc["state"] != L["visit_ok"] for pc in per_choice),
-        "declared": [{"name": v.get("name") or v.get("id"), "categories": ", ".join(L.category(c) for c in v.get("categories") or [])}
+        "declared": [{"name": v.get("name") or v.get("id"),
+                      "categories": ", ".join(L.category(c) for c in v.get("categories") or [])}
                      for v in run.declared_vendors],
-        "policy": policy,
+        "policy": _policy(run, domain),
         "observed_text": L["observed_text"].format(
             visits=sum(1 for c in run.choices if run.visit(domain, c)), vendors=len(observed),
             undeclared=sum(1 for v in observed if not v.get("declared"))),
-        "by_sev": by_sev, "per_choice": per_choice, "violations": vs,
-        "info": [{"title": L.rule_title(run, f["rule"]), "vendor": _vendor_label(run, f, L, domain)
-                  if (f.get("vendor") or (f.get("subject") or {}).get("kind") in ("request", "cookie", "storage")) else "",
-                  "choice": L.choice(f["choice"]), "id": f["id"]} for f in info],
-        "norms": list(cited.values()),
-        "files": files,
+        "by_sev": [(L.severity(s), sum(1 for f in violations if f.severity == s)) for s in SEVERITY_ORDER if s != "info"],
+        "per_choice": per_choice, "violations": vs,
+        "info": [{"title": L.rule_title(run, f.rule), "vendor": _vendor_label(run, f, L, domain)
+                  if (f.vendor or _is_item(f)) else "", "choice": L.choice(f.choice), "id": f.id} for f in info],
+        "norms": list({x["id"]: x for v in vs for x in v["norms"]}.values()),
+        "files": _evidence_files(run, domain),
     }
 
 

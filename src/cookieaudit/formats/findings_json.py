@@ -22,4 +22,4 @@ class JsonFormat(OutputFormat):
     overwrite = False
 
     def render(self, run: RunData, lang: str) -> str:
-        return canonical(run.doc)
+        return canonical(run.raw)

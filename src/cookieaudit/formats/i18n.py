@@ -9,7 +9,7 @@ from ..errors import ConfigError
 
 LANGUAGES = ("nl", "en")
 
-NL: dict[str, str] = {
+NL: dict[str, str | list[str]] = {   # a label, or paragraphs (method_text)
     "title": "Cookie-audit: bewijsrapport",
     "subtitle": "Wat de browser zag bij elke toestemmingskeuze, met bewijs",
     "generated_by": "Gemaakt met",
@@ -285,7 +285,7 @@ NL: dict[str, str] = {
     "decimal": ",",
 }
 
-EN: dict[str, str] = {
+EN: dict[str, str | list[str]] = {
     "title": "Cookie audit: evidence report",
     "subtitle": "What the browser saw under each consent choice, with evidence",
     "generated_by": "Generated with",

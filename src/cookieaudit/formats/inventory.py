@@ -3,7 +3,7 @@ consent log and the provenance table of the report."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from ..observations import PHASES as PHASE_ORDER
 from .records import cookie_row, flatten, short, text
@@ -42,10 +42,10 @@ def vendor_by_host(run: RunData, host: str) -> dict[str, str]:
         for v in d.get("vendors") or []:
             for h in v.get("hosts") or []:
                 out.setdefault(h, v.get("name") or v.get("id"))
-    for f in sorted(run.findings, key=lambda f: f["domain"] != host):
-        h = (f.get("subject") or {}).get("host") if f.get("vendor") else None
-        if h:
-            out.setdefault(h, run.vendor_name(f["vendor"]) or f["vendor"])
+    for f in sorted(run.findings, key=lambda f: f.domain != host):
+        h = f.subject.get("host")
+        if h and f.vendor:
+            out.setdefault(h, run.vendor_name(f.vendor) or f.vendor)
     return out
 
 
@@ -58,7 +58,7 @@ def attribute(host: str, known: dict[str, str]) -> tuple[str | None, bool]:
     return next((v for h, v in sorted(known.items()) if registrable(h) == reg), None), False
 
 
-def vendor_table(run: RunData, d: dict[str, Any], L: Labels,
+def vendor_table(run: RunData, d: Mapping[str, Any], L: Labels,
                  by_hosts: dict[str, list[str]]) -> tuple[list[dict[str, Any]], bool]:
     """Declared versus observed vendors of a domain. Sources, best first: the domain's own ``vendors`` list;
     else the run's ``declared_vendors``, observed = named in a finding with request/cookie/storage evidence, or
@@ -72,25 +72,25 @@ def vendor_table(run: RunData, d: dict[str, Any], L: Labels,
                  "undeclared": not v.get("declared") and bool(v.get("choices"))} for v in d["vendors"]], False
     seen: dict[str, dict] = {}
     for f in run.findings:
-        observed = any((e.get("pointer") or "").split("/")[1:2] in (["requests"], ["cookies"], ["storage"],
+        observed = any((e.pointer or "").split("/")[1:2] in (["requests"], ["cookies"], ["storage"],
                                                                       ["set_cookies"], ["cookie_writes"])
-                       for e in f.get("evidence") or [])
-        if f["domain"] == d["host"] and f.get("vendor") and observed:
-            name = run.vendor_name(f["vendor"]) or f["vendor"]
-            e = seen.setdefault(name, {"category": f.get("category"), "choices": []})
-            if f["choice"] not in e["choices"]:
-                e["choices"].append(f["choice"])
+                       for e in f.evidence)
+        if f.domain == d["host"] and f.vendor and observed:
+            name = run.vendor_name(f.vendor) or f.vendor
+            e = seen.setdefault(name, {"category": f.category, "choices": []})
+            if f.choice not in e["choices"]:
+                e["choices"].append(f.choice)
     for name, cs in by_hosts.items():
         e = seen.setdefault(name, {"category": None, "choices": []})
         e["choices"] += [c for c in cs if c not in e["choices"]]
     declared = run.declared_vendors
     rows = []
     for v in declared:
-        e = seen.pop(v.get("name") or v.get("id"), None)
+        seen_as = seen.pop(str(v.get("name") or v.get("id")), None)
         rows.append({"name": v.get("name") or v.get("id"),
                      "category": ", ".join(L.category(c) for c in v.get("categories") or []) or "—",
                      "declared": L["yes"], "undeclared": False,
-                     "observed_in": choices_text(e["choices"] if e else [], choices, L)
+                     "observed_in": choices_text(seen_as["choices"] if seen_as else [], choices, L)
                      or L["declared_not_observed"]})
     for vid, e in sorted(seen.items()):
         rows.append({"name": vid, "category": L.category(e["category"]) or "—",
@@ -99,7 +99,7 @@ def vendor_table(run: RunData, d: dict[str, Any], L: Labels,
     return rows, not declared
 
 
-def domain_view(run: RunData, d: dict[str, Any], L: Labels) -> dict[str, Any]:
+def domain_view(run: RunData, d: Mapping[str, Any], L: Labels) -> dict[str, Any]:
     host = d["host"]
     choices = run.choices
     cookies: dict[tuple, dict] = {}
@@ -178,28 +178,29 @@ def mapping_rows(consent: dict[str, Any], L: Labels) -> list[dict[str, Any]]:
 
 
 def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) -> dict[str, Any] | None:
-    v = run.visit(host, choice)
+    entry = run.visit(host, choice)
     obs = run.observation(host, choice)
-    if v is None and obs is None:
+    if entry is None and obs is None:
         return None
-    v = v or {}
-    consent = (obs or {}).get("consent") or v.get("consent") or {}
+    # the observation's own consent record (with its steps and mapping) wins over the run document's summary
+    consent = (obs or {}).get("consent") or (entry.consent.to_dict() if entry and entry.consent else {})
     base = f"evidence/{host}/{choice}"
     banner = [(L[k], shots.get(f"{base}/{name}")) for k, name in
               (("banner_before", "banner-before.png"), ("banner_after", "banner-after.png"))
               if run.file(f"{base}/{name}")]
-    cnt = v.get("counts") or {}
+    cnt = dict(entry.counts) if entry is not None else {}
     if obs and not cnt:
         cnt = {"requests": len(obs.get("requests", [])), "cookies": len(obs.get("cookies", [])),
                "storage": len(obs.get("storage", []))}
     return {
         "anchor": f"v-{host}-{choice}", "host": host, "choice": choice, "choice_label": L.choice(choice),
-        "complete": (v.get("status") or (obs or {}).get("status")) == "complete",
+        "complete": (entry.status if entry is not None else (obs or {}).get("status")) == "complete",
         "outcome": consent.get("outcome"), "outcome_label": L.outcome(consent.get("outcome")),
         "method": consent.get("method") or "—", "cmp": consent.get("cmp") or "—",
         "accepted": ", ".join(L.category(c) for c in consent.get("accepted_categories") or []) or "—",
         "reason": consent.get("reason") or "",
-        "errors": list(dict.fromkeys(list(v.get("errors") or []) + list((obs or {}).get("errors") or []))),
+        "errors": list(dict.fromkeys(list(entry.errors if entry is not None else ())
+                                     + list((obs or {}).get("errors") or []))),
         "steps": [{"time": L.time(s.get("t"), choice), "action": s.get("action", ""), "detail": s.get("detail", ""),
                    "ok": s.get("ok", True)} for s in consent.get("steps") or []],
         "mapping": mapping_rows(consent, L),
@@ -210,7 +211,8 @@ def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) ->
                    "shot": shots.get(p.get("screenshot"))} for p in (obs or {}).get("pages", [])],
         "counts": L["visit_counts"].format(requests=cnt.get("requests", 0), cookies=cnt.get("cookies", 0),
                                            storage=cnt.get("storage", 0)),
-        "observation": v.get("observation") or (f"observations/{host}/{choice}.json" if obs else None),
+        "observation": (entry.observation if entry is not None else None)
+        or (f"observations/{host}/{choice}.json" if obs else None),
         "har": (obs or {}).get("evidence", {}).get("har"),
         "started": (obs or {}).get("started_utc"), "consent_wall": (obs or {}).get("consent_wall_utc"),
     }
@@ -255,9 +257,8 @@ def provenance(run: RunData, L: Labels) -> list[tuple[str, str, bool]]:
         rows.append((f"{L['domain']} {d['host']}",
                      f"{L['country']} {d.get('country', '—')} · {L['locale']} {d.get('locale', '—')} · "
                      f"{L['timezone']} {d.get('timezone', '—')}", False))
-    summ = run.doc.get("summary") or {}
-    if summ.get("fail_on"):
-        rows.append(("CI", L["fail_on"].format(code=summ.get("exit_code", "—"), sev=L.severity(summ["fail_on"])), False))
+    summary = run.document.summary
+    rows.append(("CI", L["fail_on"].format(code=summary.exit_code, sev=L.severity(summary.fail_on)), False))
     return rows
 
 
@@ -295,7 +296,8 @@ def cookie_inventory(run: RunData, domain: str, lang: str = "nl") -> dict[str, A
         if not obs:
             continue
         cap = capture_epoch(obs)
-        items = [("cookie", (ck.get("name"), ck.get("domain")), ck.get("name"), ck.get("domain") or "",
+        items: list[tuple[str, tuple[Any, ...], Any, str, Any, float | None]] = [
+                 ("cookie", (ck.get("name"), ck.get("domain")), ck.get("name"), ck.get("domain") or "",
                   clf.cookie(ck.get("name") or "", ck.get("domain") or "", ck.get("set_by")),
                   ((ck["expires"] - cap) / 86400) if (ck.get("expires") and ck.get("expires", 0) > 0 and cap) else None)
                  for ck in obs.get("cookies") or []]

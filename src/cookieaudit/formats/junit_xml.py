@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any, Mapping
 
 from .interface import OutputFormat
-from .rundata import RunData, baseline_status, counts, counts_for_ci, is_waived, worst
+from .rundata import RunData, counts, counts_for_ci, worst
 from .view import Labels, cell
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -24,7 +25,7 @@ def _x(s: object) -> str:
     return _XML_INVALID.sub("\ufffd", str(s))
 
 
-def applies(rule: dict, country: str | None) -> bool:
+def applies(rule: Mapping[str, Any], country: str | None) -> bool:
     j = rule.get("jurisdictions") or ["EU"]
     return "EU" in j or not country or country in j
 
@@ -37,7 +38,7 @@ class JunitFormat(OutputFormat):
         L = Labels(lang)
         rules = run.rules
         for f in run.findings:   # a finding of a rule missing from the catalogue still gets its testcase
-            rules.setdefault(f["rule"], {"id": f["rule"]})
+            rules.setdefault(f.rule, {"id": f.rule})
         root = ET.Element("testsuites", name="cookieaudit", id=_x(run.run.get("id", "")))
         totals = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
         for d in run.domains:
@@ -52,9 +53,9 @@ class JunitFormat(OutputFormat):
                     tc = ET.SubElement(suite, "testcase", classname=_x(f"cookieaudit.{d['host']}.{choice}"),
                                        name=_x(f"{rid} {title}"))
                     st["tests"] += 1
-                    hits = [f for f in fs if f["rule"] == rid and counts_for_ci(f)]
-                    known = [f for f in fs if f["rule"] == rid and counts(f) and not counts_for_ci(f)] + \
-                        [f for f in fs if f["rule"] == rid and is_waived(f)]
+                    hits = [f for f in fs if f.rule == rid and counts_for_ci(f)]
+                    known = [f for f in fs if f.rule == rid and counts(f) and not counts_for_ci(f)] + \
+                        [f for f in fs if f.rule == rid and f.is_waived]
                     if c.state in ("incomplete", "missing"):
                         ET.SubElement(tc, "skipped", message=_x(f"visit {c.state}: {c.reason}".rstrip(": ")))
                         st["skipped"] += 1
@@ -62,14 +63,14 @@ class JunitFormat(OutputFormat):
                         ET.SubElement(tc, "skipped", message=_x(f"not applicable in {d.get('country')}"))
                         st["skipped"] += 1
                     elif hits:
-                        sev = worst(hits)
+                        sev = worst(hits) or ""
                         fail = ET.SubElement(tc, "failure", type=_x(sev),
                                              message=_x(f"{len(hits)} finding(s), worst {sev}: {L.message(hits[0])}"))
-                        fail.text = _x("\n".join(f"[{f['severity']}] {f['id']} {L.message(f)}" for f in hits))
+                        fail.text = _x("\n".join(f"[{f.severity}] {f.id} {L.message(f)}" for f in hits))
                         st["failures"] += 1
                     if known and c.state not in ("incomplete", "missing"):
                         ET.SubElement(tc, "system-out").text = _x("\n".join(
-                            f"[{f['severity']}] {f['id']} ({'waived' if is_waived(f) else baseline_status(f)}) "
+                            f"[{f.severity}] {f.id} ({'waived' if f.is_waived else f.baseline_status}) "
                             f"{L.message(f)}" for f in known))
                 for k, v in st.items():
                     suite.set(k, str(v))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .interface import OutputFormat
-from .rundata import RunData, baseline_status, counts
+from .rundata import RunData, counts
 from .view import Labels, matrix, severity_totals
 
 MAX_BYTES = 60_000
@@ -57,7 +57,7 @@ class MarkdownFormat(OutputFormat):
                 if c.state == "clean":
                     row.append(f"{ICON['clean']} {L['cell_clean']}")
                 elif c.state == "findings":
-                    row.append(f"{ICON[c.worst]} {L.n_findings(c.count)} ({L.severity(c.worst)})")
+                    row.append(f"{ICON.get(c.worst or '', '')} {L.n_findings(c.count)} ({L.severity(c.worst)})")
                 else:
                     row.append(f"{ICON[c.state]} {L['cell_' + c.state]}")
                 if c.state in ("clean", "findings") and c.outcome in ("unverified", "not-performed"):
@@ -71,11 +71,11 @@ class MarkdownFormat(OutputFormat):
         text = "\n".join(head + lines) + "\n"
         shown = 0
         for f in fs:
-            st = baseline_status(f)
-            line = (f"- **{L.severity(f['severity'])}**{' (' + L.fstatus(st) + ')' if st else ''} "
-                    f"{code(f['rule'])} {code(f['domain'])} · "
-                    f"{md(L.choice(f['choice']))} · {md(L.time(f.get('t'), f['choice']))}: {md(L.message(f))} "
-                    f"({code(f['id'])})\n")
+            st = f.baseline_status
+            line = (f"- **{L.severity(f.severity)}**{' (' + L.fstatus(st) + ')' if st else ''} "
+                    f"{code(f.rule)} {code(f.domain)} · "
+                    f"{md(L.choice(f.choice))} · {md(L.time(f.t, f.choice))}: {md(L.message(f))} "
+                    f"({code(f.id)})\n")
             tail = L["more_in_report"].format(n=len(fs) - shown) + "\n"
             if len((text + line + tail).encode("utf-8")) > MAX_BYTES - 200:
                 text += tail

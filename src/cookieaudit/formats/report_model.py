@@ -13,7 +13,9 @@ from typing import Any
 
 from .inventory import domain_view, provenance, visit_view
 from .records import cookie_row, flatten, joined, request_view, short, text
-from .rundata import RunData, baseline_status, counts, is_waived
+from ..findings import Evidence, Finding
+from ..rundoc import GoneFinding
+from .rundata import RunData, counts
 from .screenshots import Shots
 from .view import SEVERITY_ORDER, Labels, matrix, severity_totals, waived_count
 
@@ -27,35 +29,35 @@ def _phase_screenshot(obs: dict[str, Any] | None, phase: str | None) -> str | No
 
 # -- findings ----------------------------------------------------------------------------------------------
 
-def evidence_view(run: RunData, f: dict[str, Any], ev: dict[str, Any], L: Labels, shots: Shots, site: str,
+def evidence_view(run: RunData, f: Finding, ev: Evidence, L: Labels, shots: Shots, site: str,
                   shot_rel: str | None, caption: str) -> dict[str, Any]:
-    obj = run.resolve(ev.get("observation"), ev.get("pointer"))
-    root = (ev.get("pointer") or "/").split("/")[1] if ev.get("pointer") else ""
-    obs = run.observation(f["domain"], f["choice"])
-    out: dict[str, Any] = {"observation": ev.get("observation"), "pointer": ev.get("pointer"), "har": ev.get("har"),
-                           "note": ev.get("note") or "", "kind": "none", "obj": None,
+    obj = run.resolve(ev.observation, ev.pointer)
+    root = ev.pointer.split("/")[1] if ev.pointer else ""
+    obs = run.observation(f.domain, f.choice)
+    out: dict[str, Any] = {"observation": ev.observation, "pointer": ev.pointer, "har": ev.har,
+                           "note": ev.note, "kind": "none", "obj": None,
                            "shot": shots.get(shot_rel), "caption": caption}
-    if ev.get("pointer") and obj is None:
+    if ev.pointer and obj is None:
         out["kind"] = "unresolved"
     elif isinstance(obj, dict) and root == "requests":
-        q = request_view(obj, L, f["choice"])
+        q = request_view(obj, L, f.choice)
         keys = {k for k, _ in q["params"]} | {k for line in q["body"] for k, _ in line["params"]}
-        q["highlighted"] = bool(keys & {str(k) for k in (f.get("details") or {})})
+        q["highlighted"] = bool(keys & {str(k) for k in f.details})
         out.update(kind="request", obj=q)
     elif isinstance(obj, dict) and root == "cookies":
-        out.update(kind="cookie", obj=cookie_row(obj, obs, site, L, f["choice"]))
+        out.update(kind="cookie", obj=cookie_row(obj, obs, site, L, f.choice))
     elif isinstance(obj, dict) and root in ("storage", "storage_writes"):
         out.update(kind="storage", obj={"origin": obj.get("origin"), "kind": obj.get("kind") or obj.get("mechanism"),
                                         "key": obj.get("key"), "value": short(obj.get("value") or ""),
                                         "phase": L.phase(obj.get("phase")), "partition": obj.get("partition"),
                                         "frame": obj.get("frame_url"), "writer": obj.get("script_url")})
     elif isinstance(obj, dict) and root == "set_cookies":
-        out.update(kind="set_cookie", obj={**obj, "time": L.time(obj.get("t"), f["choice"]),
+        out.update(kind="set_cookie", obj={**obj, "time": L.time(obj.get("t"), f.choice),
                                            "blocked": ", ".join(obj.get("blocked_reasons") or [])})
     elif isinstance(obj, dict) and root == "cookie_writes":
-        out.update(kind="cookie_write", obj={**obj, "time": L.time(obj.get("t"), f["choice"])})
+        out.update(kind="cookie_write", obj={**obj, "time": L.time(obj.get("t"), f.choice)})
     elif isinstance(obj, dict) and root == "consent":
-        out.update(kind="consent", obj=consent_view(obj, L, f["choice"]))
+        out.update(kind="consent", obj=consent_view(obj, L, f.choice))
     elif obj is not None:
         out.update(kind="raw", obj=json.dumps(obj, indent=2, ensure_ascii=False)[:4000])
     return out
@@ -79,30 +81,30 @@ def _note(note: str, L: Labels) -> str:
     return L["phase_end"].format(phase=L.phase(m.group(1))) if m else note
 
 
-def finding_evidence(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, site: str) -> list[dict[str, Any]]:
+def finding_evidence(run: RunData, f: Finding, L: Labels, shots: Shots, site: str) -> list[dict[str, Any]]:
     """One box per evidence record; a screenshot-only entry becomes the screenshot (and caption) of the first box.
 
     Each screenshot is shown once per finding; without any, the screenshot of the finding's phase is shown.
     """
-    evs = list(f.get("evidence") or [])
-    records = [e for e in evs if e.get("observation") or e.get("pointer")]
-    loose = [e for e in evs if not (e.get("observation") or e.get("pointer")) and e.get("screenshot")]
-    phase_label = L.phase(f.get("phase")) if f.get("phase") else ""
+    records = [e for e in f.evidence if e.observation or e.pointer]
+    loose = [e for e in f.evidence if not (e.observation or e.pointer) and e.screenshot]
+    phase_label = L.phase(f.phase) if f.phase else ""
     base_caption = L["screenshot"] + (f" · {phase_label}" if phase_label else "")
-    pending = [(e["screenshot"], _note(e.get("note") or "", L)) for e in loose]
-    if not any(e.get("screenshot") for e in evs):
-        rel = _phase_screenshot(run.observation(f["domain"], f["choice"]), f.get("phase"))
+    pending: list[tuple[str, str]] = [(e.screenshot, _note(e.note, L)) for e in loose if e.screenshot]
+    if not any(e.screenshot for e in f.evidence):
+        rel = _phase_screenshot(run.observation(f.domain, f.choice), f.phase)
         if rel:
             pending.append((rel, ""))
     shown: set[str] = set()
     out = []
     for e in records:
-        rel, note = (e["screenshot"], "") if e.get("screenshot") else (pending.pop(0) if pending else (None, ""))
-        if rel in shown:
-            rel = None
-        if rel:
-            shown.add(rel)
-        out.append(evidence_view(run, f, e, L, shots, site, rel, base_caption + (f" · {note}" if note else "")))
+        shot: str | None
+        shot, note = (e.screenshot, "") if e.screenshot else (pending.pop(0) if pending else (None, ""))
+        if shot in shown:
+            shot = None
+        if shot:
+            shown.add(shot)
+        out.append(evidence_view(run, f, e, L, shots, site, shot, base_caption + (f" · {note}" if note else "")))
     for rel, note in pending:
         if rel not in shown:
             shown.add(rel)
@@ -111,15 +113,14 @@ def finding_evidence(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, s
     return out
 
 
-def named_time(run: RunData, f: dict[str, Any], L: Labels) -> str:
+def named_time(run: RunData, f: Finding, L: Labels) -> str:
     """The finding's time relative to the click that matters ("3,2 s na klik op 'Alles weigeren'")."""
     from .dossier_text import text as dtext
     from .timeline import anchors, describe
 
     T = dtext(L.lang)
-    a = anchors(run.observation(f["domain"], f["choice"]), f["choice"])
-    return describe(f.get("t"), f.get("phase"), a, T, T.get(f"choice_{f['choice']}", L.choice(f["choice"])),
-                    T["choice_reject-all"])
+    a = anchors(run.observation(f.domain, f.choice), f.choice)
+    return describe(f.t, f.phase, a, T, T.get(f"choice_{f.choice}", L.choice(f.choice)), T["choice_reject-all"])
 
 
 def seen_text(seen: Any, L: Labels) -> str | None:
@@ -134,26 +135,32 @@ def seen_text(seen: Any, L: Labels) -> str | None:
     return f'{L["seen"]} {L["seen_runs"].format(seen=text(seen))}'
 
 
-def finding_view(run: RunData, f: dict[str, Any], L: Labels, shots: Shots, sites: dict[str, str]) -> dict[str, Any]:
-    evidence = finding_evidence(run, f, L, shots, sites.get(f["domain"], f["domain"]))
-    raw_waiver = f.get("waiver") or (f.get("details") or {}).get("waiver")
-    waiver = raw_waiver if isinstance(raw_waiver, dict) else ({"reason": raw_waiver} if raw_waiver else {})
-    status = baseline_status(f)
+def _waiver_fields(f: Finding) -> dict[str, Any]:
+    """The waiver that covers a finding: the mark, or the older ``details.waiver`` (a record or just a reason)."""
+    if f.waiver is not None:
+        return f.waiver.to_dict()
+    old = f.details.get("waiver")
+    return old if isinstance(old, dict) else ({"reason": old} if old else {})
+
+
+def finding_view(run: RunData, f: Finding, L: Labels, shots: Shots, sites: dict[str, str]) -> dict[str, Any]:
+    evidence = finding_evidence(run, f, L, shots, sites.get(f.domain, f.domain))
+    status = f.baseline_status
     return {
-        "id": f["id"], "rule": f["rule"], "severity": f["severity"], "sev_label": L.severity(f["severity"]),
-        "domain": f["domain"], "choice": f["choice"], "choice_label": L.choice(f["choice"]),
-        "phase": L.phase(f.get("phase")) if f.get("phase") else "—", "time": named_time(run, f, L),
-        "message": L.message(f), "vendor": run.vendor_name(f.get("vendor")) or "—",
-        "category": L.category(f.get("category")) if f.get("category") else "—",
-        "jurisdiction": f.get("jurisdiction") or "—",
+        "id": f.id, "rule": f.rule, "severity": f.severity, "sev_label": L.severity(f.severity),
+        "domain": f.domain, "choice": f.choice, "choice_label": L.choice(f.choice),
+        "phase": L.phase(f.phase) if f.phase else "—", "time": named_time(run, f, L),
+        "message": L.message(f), "vendor": run.vendor_name(f.vendor) or "—",
+        "category": L.category(f.category) if f.category else "—",
+        "jurisdiction": f.jurisdiction or "—",
         "status": L.fstatus(status) if status else None, "resolved": status == "resolved",
-        "first_seen_utc": f.get("first_seen_utc"), "baseline_note": f.get("baseline_note"),
-        "waived": is_waived(f), "waiver_expired": bool(f.get("waiver_expired")),
-        "waiver": {L.s.get(f"wk_{k}", k): text(v) for k, v in waiver.items()},
-        "seen": seen_text(f.get("seen"), L), "counts": counts(f),
-        "subject": [(k, text(v)) for k, v in (f.get("subject") or {}).items()],
-        "highlight": sorted(str(k) for k in (f.get("details") or {})),
-        "details": flatten(f.get("details") or {}),
+        "first_seen_utc": f.first_seen_utc, "baseline_note": f.baseline_note,
+        "waived": f.is_waived, "waiver_expired": bool(f.waiver_expired),
+        "waiver": {L.s.get(f"wk_{k}", k): text(v) for k, v in _waiver_fields(f).items()},
+        "seen": seen_text(f.seen, L), "counts": counts(f),
+        "subject": [(k, text(v)) for k, v in f.subject.items()],
+        "highlight": sorted(str(k) for k in f.details),
+        "details": flatten(f.details),
         "evidence": evidence,
     }
 
@@ -162,12 +169,12 @@ def finding_groups(run: RunData, L: Labels, shots: Shots, sites: dict[str, str])
     groups = []
     rules = run.rules
     for sev in SEVERITY_ORDER:
-        fs = [f for f in run.sorted_findings() if f["severity"] == sev]
+        fs = [f for f in run.sorted_findings() if f.severity == sev]
         if not fs:
             continue
-        by_rule: dict[str, list] = {}
+        by_rule: dict[str, list[Finding]] = {}
         for f in fs:
-            by_rule.setdefault(f["rule"], []).append(f)
+            by_rule.setdefault(f.rule, []).append(f)
         groups.append({"severity": sev, "label": L.severity(sev), "count": len(fs), "rules": [{
             "id": rid, "title": L.rule_text(rules.get(rid), "title") or rid,
             "explanation": L.rule_text(rules.get(rid), "explanation"),
@@ -179,32 +186,28 @@ def finding_groups(run: RunData, L: Labels, shots: Shots, sites: dict[str, str])
 
 
 def baseline_view(run: RunData, L: Labels) -> dict[str, Any] | None:
-    b = run.doc.get("baseline")
-    if not isinstance(b, dict):
+    b = run.document.baseline
+    if b is None:
         return None
 
-    def entries(key: str) -> list[dict[str, Any]]:
-        return [{"id": e.get("id", ""), "rule": e.get("rule", ""), "severity": e.get("severity", "info"),
-                 "sev_label": L.severity(e.get("severity")), "domain": e.get("domain", ""),
-                 "choice": L.choice(e.get("choice", "")), "message": L.message({"message": e.get("message", ""),
-                                                                               "message_nl": e.get("message_nl")})}
-                for e in b.get(key) or []]
+    def entries(gone: tuple[GoneFinding, ...]) -> list[dict[str, Any]]:
+        return [{"id": e.id, "rule": e.rule, "severity": e.severity, "sev_label": L.severity(e.severity),
+                 "domain": e.domain, "choice": L.choice(e.choice), "message": L.message(e)} for e in gone]
 
-    return {"run_id": b.get("run_id") or "—", "started": b.get("started_utc") or "—",
-            "new": b.get("new", 0), "persisting": b.get("persisting", 0),
-            "resolved": entries("resolved"), "unknown": entries("unknown")}
+    return {"run_id": b.run_id or "—", "started": b.started_utc or "—", "new": b.new, "persisting": b.persisting,
+            "resolved": entries(b.resolved), "unknown": entries(b.unknown)}
 
 
 def per_rule(run: RunData, L: Labels) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for f in run.sorted_findings():
-        if baseline_status(f) == "resolved":
+        if f.baseline_status == "resolved":
             continue
-        e = out.setdefault(f["rule"], {"id": f["rule"], "title": L.rule_text(run.rules.get(f["rule"]), "title")
-                                       or f["rule"], "worst": f["severity"], "count": 0, "domains": []})
+        e = out.setdefault(f.rule, {"id": f.rule, "title": L.rule_text(run.rules.get(f.rule), "title") or f.rule,
+                                    "worst": f.severity, "count": 0, "domains": []})
         e["count"] += 1
-        if f["domain"] not in e["domains"]:
-            e["domains"].append(f["domain"])
+        if f.domain not in e["domains"]:
+            e["domains"].append(f.domain)
     for e in out.values():
         e["worst_label"] = L.severity(e["worst"])
         e["domains"] = ", ".join(e["domains"])
@@ -247,6 +250,5 @@ def build(run: RunData, lang: str, print_mode: bool = False) -> ReportModel:
     m.per_rule = per_rule(run, L)
 
     m.signature = run.signature()
-    m.warnings = [w.get("message") or w.get("code") or str(w) if isinstance(w, dict) else str(w)
-                  for w in run.doc.get("warnings") or []]
+    m.warnings = [w.message or w.code for w in run.document.warnings]
     return m

@@ -1,4 +1,4 @@
-"""A run folder loaded as plain data: findings.json, the observation files and the evidence manifest.
+"""A run folder loaded for the formats: the typed run document, the observation files and the evidence manifest.
 
 Formats read this and nothing else (no browser, no knowledge base). Observations stay plain dicts so that the
 JSON pointers in a finding's evidence resolve exactly as a reader of the file would resolve them.
@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from ..findings import SEVERITIES, load_findings, severity_rank
+from ..findings import SEVERITIES, Finding, load_findings, severity_rank
+from ..rundoc import RunDocument, VisitEntry
 from ..manifest import EVIDENCE_MANIFEST_NAME, SIGNATURE_NAME, read_manifest, sha256_file, verify_evidence_manifest
 
 
@@ -25,8 +26,11 @@ class EvidenceManifest:
 
 @dataclass
 class RunData:
+    """A loaded run folder: the typed run document, the stored observations (plain JSON) and the manifests."""
+
     root: Path
-    doc: dict[str, Any]
+    document: RunDocument
+    raw: dict[str, Any]              # findings.json exactly as stored: the json format hands it back unchanged
     observations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     load_errors: list[str] = field(default_factory=list)
     evidence_manifest: EvidenceManifest | None = None
@@ -35,16 +39,17 @@ class RunData:
     @classmethod
     def load(cls, run_dir: str | Path) -> "RunData":
         root = Path(run_dir).resolve()
-        run = cls(root=root, doc=load_findings(root))
+        raw = load_findings(root)
+        run = cls(root=root, document=RunDocument.from_dict(raw), raw=raw)
         for v in run.visits:
-            rel = v.get("observation") or f"observations/{v['domain']}/{v['choice']}.json"
+            rel = v.observation or f"observations/{v.domain}/{v.choice}.json"
             path = run.file(rel)
             if path is None:
-                if v.get("status") == "complete":
+                if v.status == "complete":
                     run.load_errors.append(f"{rel}: observation file not found")
                 continue
             try:
-                run.observations[(v["domain"], v["choice"])] = json.loads(path.read_text(encoding="utf-8"))
+                run.observations[v.key] = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 run.load_errors.append(f"{rel}: {exc}")
         em = root / EVIDENCE_MANIFEST_NAME
@@ -76,53 +81,53 @@ class RunData:
             return None
         return p if p.is_file() else None
 
-    # -- the findings.json document ------------------------------------------------------------------------
+    # -- the run document ---------------------------------------------------------------------------------
     @property
-    def run(self) -> dict[str, Any]:
-        return self.doc.get("run", {})
+    def run(self) -> Mapping[str, Any]:
+        return self.document.run
 
     @property
     def status(self) -> str:
-        return self.doc.get("status", "complete")
+        return self.document.status
 
     @property
     def missing(self) -> list[str]:
-        return list(self.doc.get("missing", []))
+        return list(self.document.missing)
 
     @property
-    def domains(self) -> list[dict[str, Any]]:
-        doms = list(self.doc.get("domains", []))
+    def domains(self) -> list[Mapping[str, Any]]:
+        doms = list(self.document.domains)
         known = {d["host"] for d in doms}
         for v in self.visits:   # tolerate a visit of a domain that is not listed
-            if v["domain"] not in known:
-                known.add(v["domain"])
-                doms.append({"host": v["domain"]})
+            if v.domain not in known:
+                known.add(v.domain)
+                doms.append({"host": v.domain})
         return doms
 
     @property
     def choices(self) -> list[str]:
-        out = list(self.doc.get("choices", []))
+        out = list(self.document.choices)
         for v in self.visits:
-            if v["choice"] not in out:
-                out.append(v["choice"])
+            if v.choice not in out:
+                out.append(v.choice)
         return out
 
     @property
-    def visits(self) -> list[dict[str, Any]]:
-        return list(self.doc.get("visits", []))
+    def visits(self) -> tuple[VisitEntry, ...]:
+        return self.document.visits
 
     @property
-    def rules(self) -> dict[str, dict[str, Any]]:
-        return dict(self.doc.get("rules", {}))
+    def rules(self) -> dict[str, Mapping[str, Any]]:
+        return dict(self.document.rules)
 
     @property
-    def findings(self) -> list[dict[str, Any]]:
-        return list(self.doc.get("findings", []))
+    def findings(self) -> tuple[Finding, ...]:
+        return self.document.findings
 
     @property
-    def declared_vendors(self) -> list[dict[str, Any]]:
+    def declared_vendors(self) -> list[Mapping[str, Any]]:
         """What the privacy policy names (top-level ``declared_vendors``: id, name, categories, ref)."""
-        return [v for v in self.doc.get("declared_vendors") or [] if isinstance(v, dict)]
+        return [v for v in self.document.declared_vendors or () if isinstance(v, Mapping)]
 
     def vendor_name(self, vendor: str | None) -> str | None:
         """A vendor id (``google-ads``) as its name (``Google Ads``) when any vendor list knows it."""
@@ -133,29 +138,29 @@ class RunData:
                 return v.get("name") or vendor
         return vendor
 
-    def visit(self, domain: str, choice: str) -> dict[str, Any] | None:
-        return next((v for v in self.visits if v["domain"] == domain and v["choice"] == choice), None)
+    def visit(self, domain: str, choice: str) -> VisitEntry | None:
+        return self.document.visit(domain, choice)
 
     def observation(self, domain: str, choice: str) -> dict[str, Any] | None:
         return self.observations.get((domain, choice))
 
-    def findings_in(self, domain: str, choice: str) -> list[dict[str, Any]]:
-        return [f for f in self.findings if f["domain"] == domain and f["choice"] == choice]
+    def findings_in(self, domain: str, choice: str) -> list[Finding]:
+        return [f for f in self.findings if f.domain == domain and f.choice == choice]
 
-    def sorted_findings(self) -> list[dict[str, Any]]:
+    def sorted_findings(self) -> list[Finding]:
         """Worst first, then by rule, domain order, choice order, time."""
         dom = {d["host"]: i for i, d in enumerate(self.domains)}
         cho = {c: i for i, c in enumerate(self.choices)}
         return sorted(self.findings, key=lambda f: (
-            -severity_rank(f["severity"]), f["rule"], dom.get(f["domain"], 99), cho.get(f["choice"], 99),
-            f.get("t") if f.get("t") is not None else 1e9, f["id"]))
+            -severity_rank(f.severity), f.rule, dom.get(f.domain, 99), cho.get(f.choice, 99),
+            f.t if f.t is not None else 1e9, f.id))
 
     def resolve(self, observation_rel: str | None, pointer: str | None) -> Any:
         """Follow a JSON pointer (RFC 6901) into a loaded observation; None when it does not resolve."""
         if not observation_rel or pointer is None:
             return None
         obs = next((o for (d, c), o in self.observations.items()
-                    if (self.visit(d, c) or {}).get("observation") == observation_rel
+                    if getattr(self.visit(d, c), "observation", None) == observation_rel
                     or f"observations/{d}/{c}.json" == observation_rel), None)
         if obs is None:
             return None
@@ -168,29 +173,19 @@ class RunData:
         return node
 
 
-def is_waived(f: dict[str, Any]) -> bool:
-    """An unexpired waiver covers the finding (top-level ``waived``, or the older ``details.waived``)."""
-    return bool(f.get("waived") or (f.get("details") or {}).get("waived"))
-
-
-def baseline_status(f: dict[str, Any]) -> str | None:
-    """new | persisting | resolved against a baseline run; None when no baseline was applied."""
-    return f.get("status") or (f.get("details") or {}).get("baseline_status")
-
-
-def counts(f: dict[str, Any]) -> bool:
+def counts(f: Finding) -> bool:
     """Does a finding count towards a visit's verdict in the report? (≥ low, not waived, not resolved).
 
     Persisting findings count: the report says what the browser saw, whatever an earlier run saw.
     """
-    return severity_rank(f["severity"]) >= SEVERITIES.index("low") and not is_waived(f) \
-        and baseline_status(f) != "resolved"
+    return severity_rank(f.severity) >= SEVERITIES.index("low") and not f.is_waived \
+        and f.baseline_status != "resolved"
 
 
-def counts_for_ci(f: dict[str, Any]) -> bool:
+def counts_for_ci(f: Finding) -> bool:
     """Does a finding fail CI (JUnit)? As the exit code: also not when it persists from the baseline."""
-    return counts(f) and baseline_status(f) in (None, "new")
+    return counts(f) and f.baseline_status in (None, "new")
 
 
-def worst(findings: list[dict[str, Any]]) -> str | None:
-    return max((f["severity"] for f in findings), key=severity_rank, default=None)
+def worst(findings: list[Finding]) -> str | None:
+    return max((f.severity for f in findings), key=severity_rank, default=None)

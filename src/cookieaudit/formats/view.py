@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from ..findings import SEVERITIES, severity_rank
 from .i18n import strings
-from .rundata import RunData, baseline_status, counts, is_waived, worst
+from .rundata import RunData, counts, worst
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))   # critical first
+
+
+class Said(Protocol):
+    """Anything that says something in English and (maybe) Dutch: a finding, a baseline finding that is gone."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def message_nl(self) -> str: ...
 
 
 class Labels:
@@ -68,15 +77,16 @@ class Labels:
         key = "t_after_ref" if choice == "no-interaction" else "t_after"
         return self.s[key].format(t=self.number(t))
 
-    def rule_text(self, rule: dict[str, Any] | None, key: str) -> str:
+    def rule_text(self, rule: Mapping[str, Any] | None, key: str) -> str:
         """A rule's bilingual field (title/explanation) in this language, falling back to the other one."""
         val = (rule or {}).get(key)
         if isinstance(val, dict):
             return val.get(self.lang) or val.get("en") or val.get("nl") or next(iter(val.values()), "")
         return val or ""
 
-    def message(self, f: dict[str, Any]) -> str:
-        return (f.get("message_nl") or f["message"]) if self.lang == "nl" else (f["message"] or f.get("message_nl", ""))
+    def message(self, f: Said) -> str:
+        """What a finding says, in Dutch when the report is Dutch and the rule said it in Dutch too."""
+        return (f.message_nl or f.message) if self.lang == "nl" else (f.message or f.message_nl)
 
 
 # -- the summary matrix -------------------------------------------------------------------------------------
@@ -101,12 +111,12 @@ def cell(run: RunData, domain: str, choice: str) -> Cell:
     v = run.visit(domain, choice)
     fs = run.findings_in(domain, choice)
     counted = [f for f in fs if counts(f)]
-    outcome = ((v or {}).get("consent") or {}).get("outcome")
     if v is None:
         reason = next((m.split(": ", 1)[-1] for m in run.missing if m.startswith(f"{domain}/{choice}")), "")
         return Cell(domain, choice, "missing", reason=reason)
-    if v.get("status") != "complete":
-        reason = "; ".join(v.get("errors") or []) or next(
+    outcome = v.consent.outcome if v.consent is not None else None
+    if v.status != "complete":
+        reason = "; ".join(v.errors) or next(
             (m.split(": ", 1)[-1] for m in run.missing if m.startswith(f"{domain}/{choice}")), "")
         return Cell(domain, choice, "incomplete", len(counted), worst(counted), len(fs) - len(counted), outcome, reason)
     if counted:
@@ -114,7 +124,7 @@ def cell(run: RunData, domain: str, choice: str) -> Cell:
     return Cell(domain, choice, "clean", 0, None, len(fs), outcome)
 
 
-def matrix(run: RunData) -> list[tuple[dict[str, Any], list[Cell]]]:
+def matrix(run: RunData) -> list[tuple[Mapping[str, Any], list[Cell]]]:
     return [(d, [cell(run, d["host"], c) for c in run.choices]) for d in run.domains]
 
 
@@ -122,13 +132,13 @@ def severity_totals(run: RunData) -> dict[str, int]:
     """Findings per severity, waived ones included (they are still findings); resolved ones left out."""
     totals = {s: 0 for s in SEVERITY_ORDER}
     for f in run.findings:
-        if baseline_status(f) != "resolved":
-            totals[f["severity"]] += 1
+        if f.baseline_status != "resolved":
+            totals[f.severity] += 1
     return totals
 
 
 def waived_count(run: RunData) -> int:
-    return sum(1 for f in run.findings if is_waived(f) and baseline_status(f) != "resolved")
+    return sum(1 for f in run.findings if f.is_waived and f.baseline_status != "resolved")
 
 
 # -- requests ----------------------------------------------------------------------------------------------
