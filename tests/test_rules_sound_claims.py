@@ -81,5 +81,5 @@ def test_after_a_not_performed_choice_nothing_counts_as_consented(unperformed):
     from test_rules_support import EXPECTATIONS
 
     ctx = Context(unperformed, load_expectations(EXPECTATIONS), load_kb())
-    later = [i for r in ctx.runs if r.choice != "no-interaction" for i in r.items if i.phase != "before-consent"]
+    later = [i for r in ctx.visits if r.choice != "no-interaction" for i in r.items if i.phase != "before-consent"]
     assert later and all(i.window == WINDOW_NO_CHOICE and i.permitted == {"necessary"} for i in later)

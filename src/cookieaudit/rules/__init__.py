@@ -133,11 +133,11 @@ def sound(findings: Iterable[Finding], ctx: Context) -> list[Finding]:
     """Never a claim about a choice that did not happen: on a visit whose choice was not performed, findings of
     rules that presuppose a choice, and findings placed after such a choice, are dropped (one place for every
     rule). What that visit saw before the consent moment stays reported by the rules that need no choice."""
-    runs = {(r.domain, r.choice): r for r in ctx.runs}
+    visits = {(r.domain, r.choice): r for r in ctx.visits}
     out = []
     for f in findings:
-        run = runs.get((f.domain, f.choice))
-        if run is not None and not run.choice_performed:
+        visit = visits.get((f.domain, f.choice))
+        if visit is not None and not visit.choice_performed:
             if _BY_ID[f.rule].META.needs_choice or f.details.get("window") in _CHOICE_WINDOWS:
                 continue
         out.append(f)

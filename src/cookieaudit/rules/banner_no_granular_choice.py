@@ -40,20 +40,20 @@ def check(ctx: Context, out: Collector) -> None:
     if len(optional) < 2:
         return
     for domain in ctx.domains:
-        runs = [r for r in ctx.runs_of(domain) if r.choice.startswith("only-")
+        visits = [r for r in ctx.visits_of(domain) if r.choice.startswith("only-")
                 and (r.obs.consent.state or {}).get("granularity") == "all-or-nothing"]
-        if not runs:
+        if not visits:
             continue
         # a fact about the banner, filed under the visit that showed it untouched (never under a choice that
         # could not be performed)
-        shown = [r for r in ctx.runs_of(domain) if r.choice == "no-interaction"] or [
-            r for r in ctx.runs_of(domain) if r.choice_performed]
-        run = shown[0] if shown else runs[0]
-        cmp = runs[0].obs.consent.cmp or run.obs.consent.cmp or "the consent manager"
+        shown = [r for r in ctx.visits_of(domain) if r.choice == "no-interaction"] or [
+            r for r in ctx.visits_of(domain) if r.choice_performed]
+        visit = shown[0] if shown else visits[0]
+        cmp = visits[0].obs.consent.cmp or visit.obs.consent.cmp or "the consent manager"
         out.add(
-            META.id, run, None, severity="medium", subject={"kind": "banner", "name": "granularity"},
+            META.id, visit, None, severity="medium", subject={"kind": "banner", "name": "granularity"},
             pointer="/consent/state/granularity", phase="before-consent",
-            details={"cmp": cmp, "choices_not_possible": sorted(r.choice for r in runs),
+            details={"cmp": cmp, "choices_not_possible": sorted(r.choice for r in visits),
                      "declared_optional_categories": optional},
             message=(f"On {domain} {cmp} offers only accept or decline for everything, while the policy declares "
                      f"{len(optional)} optional categories ({', '.join(optional)}): no per-purpose choice."),

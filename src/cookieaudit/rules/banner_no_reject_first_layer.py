@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .banner_support import banner_run, cookie_wall, reject_route, text
+from .banner_support import banner_visit, cookie_wall, reject_route, text
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -43,10 +43,10 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        run = banner_run(ctx, domain)
-        if run is None:
+        visit = banner_visit(ctx, domain)
+        if visit is None:
             continue
-        b = run.obs.banner
+        b = visit.obs.banner
         if not b.get("accept") or b.get("reject"):
             continue
         if cookie_wall(ctx, domain):
@@ -67,7 +67,7 @@ def check(ctx: Context, out: Collector) -> None:
             en += "; the reject-all visit found no way to refuse at all"
             nl += "; het bezoek \"alles weigeren\" vond helemaal geen manier om te weigeren"
         out.add(
-            META.id, run, None, severity="high", subject={"kind": "banner", "name": "reject"},
+            META.id, visit, None, severity="high", subject={"kind": "banner", "name": "reject"},
             pointer="/banner/accept", phase="before-consent",
             details={"accept": accept, "settings": settings, "reject_elsewhere": elsewhere,
                      "reject_all_run": route, "banner_box": b.get("banner_box")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .banner_support import banner_run, is_necessary, policy_category, was_on_steps
+from .banner_support import banner_visit, is_necessary, policy_category, was_on_steps
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -46,9 +46,9 @@ _TOGGLE = re.compile(r"^(?P<target>.+?)\s*->\s*(?:on|off)\b")
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         seen: set[str] = set()
-        run = banner_run(ctx, domain)
-        if run is not None:
-            for i, t in enumerate(run.obs.banner.get("toggles") or []):
+        visit = banner_visit(ctx, domain)
+        if visit is not None:
+            for i, t in enumerate(visit.obs.banner.get("toggles") or []):
                 cat = t.get("category")
                 if not t.get("checked") or not cat or is_necessary(ctx, cat) or cat in seen:
                     continue
@@ -57,14 +57,14 @@ def check(ctx: Context, out: Collector) -> None:
                     # necessary group "functional". An always-on analytics or marketing box is still reported.
                     continue
                 seen.add(cat)
-                _add(out, run, domain, cat, f"/banner/toggles/{i}", "before-consent", "settings-layer",
+                _add(out, visit, domain, cat, f"/banner/toggles/{i}", "before-consent", "settings-layer",
                      {"label": t.get("label"), "visible": t.get("visible"), "disabled": t.get("disabled"),
                       "in_banner": t.get("in_banner")},
                      f"the settings layer's \"{t.get('label')}\" was already ticked when the page loaded",
                      f"stond \"{t.get('label')}\" in de instellingenlaag al aangevinkt bij het laden van de pagina")
         d = ctx.expectations.domain(domain)
         by_selector = {sel: cat for cat, sel in (d.banner.categories.items() if d and d.banner else ())}
-        for r in ctx.runs_of(domain):
+        for r in ctx.visits_of(domain):
             if r.choice not in ("reject-all",) and not r.choice.startswith("only-"):
                 continue          # withdraw: the boxes reflect the earlier accept-all
             for i, detail in was_on_steps(r):
@@ -77,7 +77,7 @@ def check(ctx: Context, out: Collector) -> None:
                 _add(out, r, domain, cat, f"/consent/steps/{i}", "after-choice", "toggle-log", {"step": detail},
                      f"the consent driver found \"{cat}\" already switched on in the settings layer",
                      f"trof de consentdriver \"{cat}\" al ingeschakeld aan in de instellingenlaag")
-        nothing = next((r for r in ctx.runs_of(domain) if r.choice == "no-interaction"), None)
+        nothing = next((r for r in ctx.visits_of(domain) if r.choice == "no-interaction"), None)
         state = nothing.obs.consent.state if nothing is not None else None
         if state and isinstance(state.get("categories"), dict):
             for name, on in state["categories"].items():
@@ -93,10 +93,10 @@ def check(ctx: Context, out: Collector) -> None:
                      f"({'als beslist opgeslagen' if state.get('decided') else 'nog niet beslist'})")
 
 
-def _add(out: Collector, run, domain: str, cat: str, pointer: str, phase: str, source: str, extra: dict,
+def _add(out: Collector, visit, domain: str, cat: str, pointer: str, phase: str, source: str, extra: dict,
          what_en: str, what_nl: str) -> None:
     out.add(
-        META.id, run, None, severity="high", subject={"kind": "banner", "name": f"toggle:{cat}"}, category=cat,
+        META.id, visit, None, severity="high", subject={"kind": "banner", "name": f"toggle:{cat}"}, category=cat,
         pointer=pointer, phase=phase, details={"source": source, **extra},
         message=f"On {domain} {what_en}: the {cat} category was on before the visitor chose.",
         message_nl=f"Op {domain} {what_nl}: de categorie {cat} stond aan vóór de keuze van de bezoeker.",

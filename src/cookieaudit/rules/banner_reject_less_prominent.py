@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .banner_support import banner_run
+from .banner_support import banner_visit
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -97,10 +97,10 @@ def _phrases(f: dict[str, Any]) -> tuple[str, str]:
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        run = banner_run(ctx, domain)
-        if run is None:
+        visit = banner_visit(ctx, domain)
+        if visit is None:
             continue
-        b = run.obs.banner
+        b = visit.obs.banner
         accept, reject = b.get("accept"), b.get("reject")
         if not accept or not reject:
             continue
@@ -110,7 +110,7 @@ def check(ctx: Context, out: Collector) -> None:
         en = "; ".join(_phrases(f)[0] for f in failed)
         nl = "; ".join(_phrases(f)[1] for f in failed)
         out.add(
-            META.id, run, None, severity="medium", subject={"kind": "banner", "name": "reject"},
+            META.id, visit, None, severity="medium", subject={"kind": "banner", "name": "reject"},
             pointer="/banner/reject", phase="before-consent",
             details={"failed": failed, "accept": {k: accept.get(k) for k in _KEYS},
                      "reject": {k: reject.get(k) for k in _KEYS}},

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..category_names import SYNONYMS
-from .context import Context, Run
+from .context import Context, Visit
 
 # A control measured on the first layer: banner[kind] is None when absent.
 CONTROLS = ("accept", "reject", "settings")
@@ -21,16 +21,16 @@ _NECESSARY_NAMES = {"necessary", "essential", "required", "strictly-necessary", 
                     "security", "mandatory", "noodzakelijk", "notwendig", "essenziell", "c0001"}
 
 
-def banner_run(ctx: Context, domain: str) -> Run | None:
-    """The no-interaction run of a domain, if it carries a banner measurement."""
-    run = next((r for r in ctx.runs_of(domain) if r.choice == "no-interaction"), None)
-    if run is None or not run.obs.banner or "accept" not in run.obs.banner:
+def banner_visit(ctx: Context, domain: str) -> Visit | None:
+    """The no-interaction visit of a domain, if it carries a banner measurement."""
+    visit = next((r for r in ctx.visits_of(domain) if r.choice == "no-interaction"), None)
+    if visit is None or not visit.obs.banner or "accept" not in visit.obs.banner:
         return None
-    return run
+    return visit
 
 
-def run_of(ctx: Context, domain: str, choice: str) -> Run | None:
-    return next((r for r in ctx.runs_of(domain) if r.choice == choice), None)
+def visit_of(ctx: Context, domain: str, choice: str) -> Visit | None:
+    return next((r for r in ctx.visits_of(domain) if r.choice == choice), None)
 
 
 def policy_category(ctx: Context, domain: str, name: str, mapped: dict | None = None) -> str | None:
@@ -59,10 +59,10 @@ def is_necessary(ctx: Context, category: str | None) -> bool:
 
 def reject_route(ctx: Context, domain: str) -> dict[str, Any] | None:
     """How the reject-all visit reached a refusal: outcome, method, clicks, and whether it went via settings."""
-    run = run_of(ctx, domain, "reject-all")
-    if run is None:
+    visit = visit_of(ctx, domain, "reject-all")
+    if visit is None:
         return None
-    c = run.obs.consent
+    c = visit.obs.consent
     d = ctx.expectations.domain(domain)
     settings_sel = d.banner.settings if d and d.banner else None
     reject_sel = d.banner.reject_all if d and d.banner else None
@@ -93,10 +93,10 @@ def blocking(banner: dict[str, Any]) -> bool:
 def cookie_wall(ctx: Context, domain: str) -> dict[str, Any] | None:
     """The facts of a cookie wall on this domain, or None: blocking banner, no reject on the first layer and no
     refusal possible behind it either (the reject-all visit found none; without that visit: no settings layer)."""
-    run = banner_run(ctx, domain)
-    if run is None:
+    visit = banner_visit(ctx, domain)
+    if visit is None:
         return None
-    b = run.obs.banner
+    b = visit.obs.banner
     if not b.get("accept") or b.get("reject") or not blocking(b):
         return None
     route = reject_route(ctx, domain)
@@ -118,7 +118,7 @@ def text(control: dict[str, Any] | None) -> str | None:
 _WAS_ON = re.compile(r"\(was on\)")
 
 
-def was_on_steps(run: Run) -> list[tuple[int, str]]:
+def was_on_steps(visit: Visit) -> list[tuple[int, str]]:
     """Consent-log toggle steps that report a box already on before the driver touched it: (index, detail)."""
-    return [(i, st.detail) for i, st in enumerate(run.obs.consent.steps)
+    return [(i, st.detail) for i, st in enumerate(visit.obs.consent.steps)
             if st.action in ("toggle", "text-heuristic") and _WAS_ON.search(st.detail or "")]

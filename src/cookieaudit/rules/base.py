@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .context import WINDOW_NO_CHOICE, WINDOW_PRE, WINDOW_WITHDRAW, Context, Item, Run
+from .context import WINDOW_NO_CHOICE, WINDOW_PRE, WINDOW_WITHDRAW, Context, Item, Visit
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,12 @@ def _parts(item: Item) -> tuple[str, str, str, str]:
     return en.format(target=target), verb, nl.format(target=target), part
 
 
-def clause(run: Run, item: Item) -> tuple[str, str]:
+def clause(visit: Visit, item: Item) -> tuple[str, str]:
     """A full clause: "the cookie _ga (...) was set 3.2 s before the consent choice on example.nl" and its Dutch
     counterpart "op example.nl werd de cookie _ga (...) 3,2 s vóór de cookiekeuze gezet"."""
     en, verb, nl, part = _parts(item)
-    w_en, w_nl = when(run, item)
-    return f"{en} was {verb} {w_en} on {run.domain}", f"op {run.domain} werd {nl} {w_nl} {part}"
+    w_en, w_nl = when(visit, item)
+    return f"{en} was {verb} {w_en} on {visit.domain}", f"op {visit.domain} werd {nl} {w_nl} {part}"
 
 
 _CHOICE_WORDS = {"no-interaction": ("no interaction", "geen interactie"), "reject-all": ("reject all", "alles weigeren"),
@@ -134,10 +134,10 @@ def _secs(t: float, lang: str) -> str:
     return v.replace(".", ",") if lang == "nl" else v
 
 
-def when(run: Run, item: Item | None) -> tuple[str, str]:
+def when(visit: Visit, item: Item | None) -> tuple[str, str]:
     t = item.t if item is not None else None
     if item is not None and item.window == WINDOW_PRE:
-        if run.choice == "no-interaction":
+        if visit.choice == "no-interaction":
             if t is not None and t >= 0:
                 return ("while browsing without answering the consent banner",
                         "tijdens het surfen zonder de cookiebanner te beantwoorden")
@@ -148,7 +148,7 @@ def when(run: Run, item: Item | None) -> tuple[str, str]:
         return "before the consent choice", "vóór de cookiekeuze"
     if item is not None and item.window == WINDOW_WITHDRAW:
         return "after consent was withdrawn", "nadat de toestemming was ingetrokken"
-    c_en, c_nl = choice_words(run.choice)
+    c_en, c_nl = choice_words(visit.choice)
     if item is not None and item.window == WINDOW_NO_CHOICE:
         return (f"after an attempt at {c_en} that could not be performed (no consent given)",
                 f"na een poging tot {c_nl} die niet kon worden uitgevoerd (geen toestemming gegeven)")
@@ -165,5 +165,5 @@ def attribution_details(item: Item) -> dict[str, Any]:
 
 
 def domain_scope(item: Item) -> str:
-    """Pre-consent facts are the same in every run of a domain: merge them per domain."""
-    return "domain" if item.window == WINDOW_PRE else "run"
+    """Pre-consent facts are the same in every visit of a domain: merge them per domain."""
+    return "domain" if item.window == WINDOW_PRE else "visit"

@@ -1,4 +1,4 @@
-"""category-violation: a vendor of a category the visitor did not accept was active in an only-<category> run."""
+"""category-violation: a vendor of a category the visitor did not accept was active in an only-<category> visit."""
 
 from __future__ import annotations
 
@@ -32,15 +32,15 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        if not run.choice.startswith("only-"):
+    for visit in ctx.visits:
+        if not visit.choice.startswith("only-"):
             continue
-        for item in run.items:
+        for item in visit.items:
             if item.window != WINDOW_AFTER or not item.att.tracking:
                 continue
             if item.att.vendor is None and item.att.category is None:
                 continue            # unknown purpose: cannot be placed in a category
-            if item.leftover or item.tag_loader or item.cookieless_ping or ctx.exempt(run, item):
+            if item.leftover or item.tag_loader or item.cookieless_ping or ctx.exempt(visit, item):
                 continue
             if ctx.consented(item):
                 continue
@@ -50,12 +50,12 @@ def check(ctx: Context, out: Collector) -> None:
                 continue            # a known vendor without any category: its purpose is unknown as well
             accepted = sorted(item.permitted)
             who_en, who_nl = vendor_label(ctx, item)
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             details = attribution_details(item)
             details.update({"vendor_categories": allowed, "accepted_categories": accepted,
                             "declared": ctx.declared(item.att.vendor)})
             out.add(
-                META.id, run, item, severity=tracking_severity(item), subject=item.subject, vendor=item.att.vendor,
+                META.id, visit, item, severity=tracking_severity(item), subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, details=details,
                 message=(f"{who_en} ({'/'.join(allowed)}) was active although the visitor accepted only "
                          f"{' + '.join(accepted)}: {c_en}."),

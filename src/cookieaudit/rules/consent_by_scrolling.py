@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .banner_support import is_necessary, policy_category, run_of
+from .banner_support import is_necessary, policy_category, visit_of
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -38,10 +38,10 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        run = run_of(ctx, domain, "no-interaction")
-        if run is None:
+        visit = visit_of(ctx, domain, "no-interaction")
+        if visit is None:
             continue
-        probe = (run.obs.banner or {}).get("implied_consent_probe")
+        probe = (visit.obs.banner or {}).get("implied_consent_probe")
         if not probe:
             continue
         actions = ", ".join(probe.get("actions") or [])
@@ -52,7 +52,7 @@ def check(ctx: Context, out: Collector) -> None:
             what_en = f"granting {', '.join(granted)}" if granted else "without any category granted"
             what_nl = f"met toestemming voor {', '.join(granted)}" if granted else "zonder toegestane categorie"
             out.add(
-                META.id, run, None, severity="high" if granted else "medium",
+                META.id, visit, None, severity="high" if granted else "medium",
                 subject={"kind": "banner", "name": "implied-consent"}, pointer="/banner/implied_consent_probe",
                 phase="after-choice",
                 details={"signal": "stored-state", "actions": probe.get("actions"), "granted": granted,
@@ -65,13 +65,13 @@ def check(ctx: Context, out: Collector) -> None:
             continue
         if probe.get("decided_before") or state.get("decided"):
             continue
-        reject = run_of(ctx, domain, "reject-all")
+        reject = visit_of(ctx, domain, "reject-all")
         if reject is None:
             continue
         gated = ("performance", "targeting")
-        before = {i.att.vendor for i in run.items if i.t is not None and i.t < 0}
+        before = {i.att.vendor for i in visit.items if i.t is not None and i.t < 0}
         in_reject = {i.att.vendor for i in reject.items}
-        started = [i for i in run.requests() if i.t is not None and i.t >= 0 and i.att.tracking
+        started = [i for i in visit.requests() if i.t is not None and i.t >= 0 and i.att.tracking
                    and i.att.vendor and i.att.category in gated
                    and i.att.vendor not in before and i.att.vendor not in in_reject]
         if not started:
@@ -81,7 +81,7 @@ def check(ctx: Context, out: Collector) -> None:
         names = ", ".join(ctx.kb.vendor_name(v) for v in vendors)
         first = started[0]
         out.add(
-            META.id, run, first, severity="medium", subject={"kind": "banner", "name": "implied-consent"},
+            META.id, visit, first, severity="medium", subject={"kind": "banner", "name": "implied-consent"},
             details={"signal": "trackers-after-probe", "actions": probe.get("actions"), "vendors": vendors,
                      "first_request": first.subject.get("url")},
             message=(f"On {domain} {names} started only after the visitor scrolled and clicked on the page "

@@ -35,21 +35,21 @@ META = RuleMeta(
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         missing: dict[str, list[str]] = {}
-        runs = [r for r in ctx.runs_of(domain) if r.obs.consent.not_offered]
-        for r in runs:
+        visits = [r for r in ctx.visits_of(domain) if r.obs.consent.not_offered]
+        for r in visits:
             for cat in r.obs.consent.not_offered:
                 missing.setdefault(cat, []).append(r.choice)
-        if not runs:
+        if not visits:
             continue
-        first = runs[0]
+        first = visits[0]
         cmp = first.obs.consent.cmp or "the consent manager"
         for cat, choices in sorted(missing.items()):
-            run = next((r for r in runs if r.choice == f"only-{cat}"), first)
+            visit = next((r for r in visits if r.choice == f"only-{cat}"), first)
             out.add(
-                META.id, run, None, severity="info", subject={"kind": "banner", "name": f"category:{cat}"},
+                META.id, visit, None, severity="info", subject={"kind": "banner", "name": f"category:{cat}"},
                 pointer="/consent/not_offered", phase="after-choice",
                 details={"category": cat, "cmp": cmp, "choices": sorted(choices, key=ctx.choice_rank),
-                         "mapping": (run.obs.consent.state or {}).get("mapping")},
+                         "mapping": (visit.obs.consent.state or {}).get("mapping")},
                 message=(f"On {domain} {cmp} offers no choice for '{cat}'; only-{cat} was performed and judged "
                          "as 'nothing optional'."),
                 message_nl=(f"Op {domain} biedt {cmp} geen keuze voor '{cat}'; alleen-{cat} is uitgevoerd en "

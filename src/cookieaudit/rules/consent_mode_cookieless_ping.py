@@ -35,22 +35,22 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for item in run.requests():
-            if not item.cookieless_ping or ctx.consented(item) or ctx.exempt(run, item):
+    for visit in ctx.visits:
+        for item in visit.requests():
+            if not item.cookieless_ping or ctx.consented(item) or ctx.exempt(visit, item):
                 continue
-            sev = "low" if run.jurisdiction == "NL" else "medium"
-            t_en, t_nl = when(run, item)
+            sev = "low" if visit.jurisdiction == "NL" else "medium"
+            t_en, t_nl = when(visit, item)
             sig = item.consent
             shown = f"gcs={sig.gcs}" if sig and sig.gcs else f"gcd={sig.gcd if sig else '?'}"
             out.add(
-                META.id, run, item, severity=sev, subject=item.subject, vendor=item.att.vendor,
+                META.id, visit, item, severity=sev, subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, scope=domain_scope(item), tag=item.window,
                 details={"signals": sig.to_dict() if sig else None, "contested": True,
                          "accepted_categories": sorted(item.permitted)},
                 message=(f"{ctx.kb.vendor_name(item.att.vendor)} sent a cookieless Consent Mode ping ({shown}) to "
-                         f"{item.host}{item.path} {t_en} on {run.domain}; whether this needs consent is contested."),
+                         f"{item.host}{item.path} {t_en} on {visit.domain}; whether this needs consent is contested."),
                 message_nl=(f"{ctx.kb.vendor_name(item.att.vendor)} stuurde een cookieloze Consent Mode-ping "
-                            f"({shown}) naar {item.host}{item.path} {t_nl} op {run.domain}; of daarvoor toestemming "
+                            f"({shown}) naar {item.host}{item.path} {t_nl} op {visit.domain}; of daarvoor toestemming "
                             f"nodig is, is omstreden."),
             )

@@ -6,7 +6,7 @@ from typing import Any
 
 from .banner_support import is_necessary, policy_category
 from .base import RuleMeta
-from .context import Collector, Context, Run
+from .context import Collector, Context, Visit
 
 META = RuleMeta(
     id="consent-not-persisted",
@@ -40,36 +40,36 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        if run.choice != "reject-all" or run.obs.consent.outcome != "verified":
+    for visit in ctx.visits:
+        if visit.choice != "reject-all" or visit.obs.consent.outcome != "verified":
             continue
-        after = ((run.obs.banner or {}).get("persistence") or {}).get("after_reload")
+        after = ((visit.obs.banner or {}).get("persistence") or {}).get("after_reload")
         if after:
-            _judge_reload(ctx, out, run, after)
+            _judge_reload(ctx, out, visit, after)
 
 
-def _judge_reload(ctx: Context, out: Collector, run: Run, after: dict[str, Any]) -> None:
+def _judge_reload(ctx: Context, out: Collector, visit: Visit, after: dict[str, Any]) -> None:
     """What the consent manager said of a verified refusal after the page was reloaded."""
     cats = after.get("categories") or {}
     granted = sorted({c for name, on in cats.items() if on is True
-                      for c in [policy_category(ctx, run.domain, name, after.get("mapped"))]
+                      for c in [policy_category(ctx, visit.domain, name, after.get("mapped"))]
                       if c and not is_necessary(ctx, c)})
 
     def report(severity: str, problem: str, message: str, message_nl: str) -> None:
-        out.add(META.id, run, None, severity=severity, subject={"kind": "banner", "name": "persistence"},
+        out.add(META.id, visit, None, severity=severity, subject={"kind": "banner", "name": "persistence"},
                 pointer="/banner/persistence/after_reload", phase="after-reload",
                 details={"after_reload": after, "granted": granted, "problem": problem},
                 message=message, message_nl=message_nl)
 
     if granted:
         report("high", "granted",
-               f"On {run.domain} the refusal turned into consent after a reload: {', '.join(granted)} granted.",
-               f"Op {run.domain} veranderde de weigering na herladen in toestemming: {', '.join(granted)} toegestaan.")
+               f"On {visit.domain} the refusal turned into consent after a reload: {', '.join(granted)} granted.",
+               f"Op {visit.domain} veranderde de weigering na herladen in toestemming: {', '.join(granted)} toegestaan.")
     elif not after.get("decided"):
         report("medium", "forgotten",
-               f"On {run.domain} the refusal was no longer stored after a reload: the visitor has to refuse again.",
-               f"Op {run.domain} was de weigering na herladen niet meer opgeslagen: de bezoeker moet opnieuw weigeren.")
+               f"On {visit.domain} the refusal was no longer stored after a reload: the visitor has to refuse again.",
+               f"Op {visit.domain} was de weigering na herladen niet meer opgeslagen: de bezoeker moet opnieuw weigeren.")
     elif after.get("banner_visible") is True:
         report("medium", "banner-back",
-               f"On {run.domain} the banner came back after a reload although the refusal was stored.",
-               f"Op {run.domain} verscheen de banner na herladen opnieuw, hoewel de weigering was opgeslagen.")
+               f"On {visit.domain} the banner came back after a reload although the refusal was stored.",
+               f"Op {visit.domain} verscheen de banner na herladen opnieuw, hoewel de weigering was opgeslagen.")

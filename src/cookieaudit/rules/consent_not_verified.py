@@ -33,23 +33,23 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        c = run.obs.consent
-        if run.choice == "no-interaction" or c.outcome in ("verified", "not-applicable"):
+    for visit in ctx.visits:
+        c = visit.obs.consent
+        if visit.choice == "no-interaction" or c.outcome in ("verified", "not-applicable"):
             continue
         if not c.expressible:
             continue      # the banner cannot express this choice at all: banner-no-granular-choice reports that
         sev = "medium" if c.outcome == "not-performed" else "low"
         reason = c.reason or "no reason recorded"
         out.add(
-            META.id, run, None, severity=sev, subject={"kind": "visit", "name": run.choice}, vendor=None,
+            META.id, visit, None, severity=sev, subject={"kind": "visit", "name": visit.choice}, vendor=None,
             pointer="/consent", phase="after-choice",
             details={"outcome": c.outcome, "reason": c.reason, "method": c.method, "cmp": c.cmp,
                      "requested": c.requested,
                      "accepted_categories_read_back": list(c.accepted_categories) if c.accepted_categories is not None else None,
                      "steps": len(c.steps)},
-            message=(f"The {choice_words(run.choice)[0]} choice on {run.domain} could not be verified (consent {c.outcome}: "
+            message=(f"The {choice_words(visit.choice)[0]} choice on {visit.domain} could not be verified (consent {c.outcome}: "
                      f"{reason}); findings of this run are reported with consent_verified = false."),
-            message_nl=(f"De keuze {choice_words(run.choice)[1]} op {run.domain} kon niet worden geverifieerd (consent {c.outcome}: "
+            message_nl=(f"De keuze {choice_words(visit.choice)[1]} op {visit.domain} kon niet worden geverifieerd (consent {c.outcome}: "
                         f"{reason}); bevindingen uit deze keuze hebben consent_verified = false."),
         )

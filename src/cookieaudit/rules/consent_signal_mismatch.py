@@ -36,29 +36,29 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for item in run.requests():
+    for visit in ctx.visits:
+        for item in visit.requests():
             sig = item.consent
             if sig is None or not sig.present:
                 continue
             permitted = set(item.permitted)
-            if ctx.exemption_applies(run.domain):
+            if ctx.exemption_applies(visit.domain):
                 permitted.add("performance")   # consent-free analytics: analytics_storage may be granted page-wide
             wrong = sorted(t for t in sig.granted() if CONSENT_TYPE_CATEGORY.get(t, "targeting") not in permitted)
             if not wrong:
                 continue
             defaults = sorted(t for t in sig.default_granted() if CONSENT_TYPE_CATEGORY.get(t, "targeting") not in permitted)
-            t_en, t_nl = when(run, item)
+            t_en, t_nl = when(visit, item)
             shown = f"gcs={sig.gcs}" if sig.gcs else f"gcd={sig.gcd}"
             out.add(
-                META.id, run, item, severity="high", subject=item.subject, vendor=item.att.vendor,
+                META.id, visit, item, severity="high", subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, scope=domain_scope(item), tag=item.window,
                 details={"signals": sig.to_dict(), "granted_without_consent": wrong,
                          "default_granted": defaults, "accepted_categories": sorted(item.permitted)},
                 message=(f"A {ctx.kb.vendor_name(item.att.vendor)} hit to {item.host}{item.path} {t_en} on "
-                         f"{run.domain} reported {', '.join(wrong)} as granted ({shown}) although the visitor had "
+                         f"{visit.domain} reported {', '.join(wrong)} as granted ({shown}) although the visitor had "
                          f"not consented to it."),
                 message_nl=(f"Een {ctx.kb.vendor_name(item.att.vendor)}-hit naar {item.host}{item.path} {t_nl} op "
-                            f"{run.domain} meldde {', '.join(wrong)} als verleend ({shown}) terwijl de bezoeker daar "
+                            f"{visit.domain} meldde {', '.join(wrong)} als verleend ({shown}) terwijl de bezoeker daar "
                             f"geen toestemming voor had gegeven."),
             )

@@ -1,12 +1,12 @@
 """What every rule reads: the observations of one audit, classified once, with the consent state of each item.
 
-A *run* is one (domain, choice) observation. Each request, cookie and storage record of a run becomes an
+A *visit* is one (domain, choice) observation. Each request, cookie and storage record of a visit becomes an
 :class:`Item` carrying its :class:`~cookieaudit.kb.Attribution`, the *window* it falls in and the consent
 categories the visitor had granted at that moment:
 
-- ``pre-consent``: the before-consent phase of any run, and every phase of the no-interaction run
+- ``pre-consent``: the before-consent phase of any visit, and every phase of the no-interaction visit
   (browsing on without answering the banner is not consent);
-- ``after-choice``: after-choice / next-page / after-reload of a run whose choice was made;
+- ``after-choice``: after-choice / next-page / after-reload of a visit whose choice was made;
 - ``after-withdraw``: after consent was withdrawn;
 - ``no-choice``: after a choice that could not be performed (``not-performed``): nothing was consented to, and
   rules that presuppose a choice never judge it (``RuleMeta.needs_choice``).
@@ -17,7 +17,7 @@ an ``only-<c>`` for a category the manager does not offer grants nothing optiona
 Cookies and storage are snapshots taken at the end of each phase; an item present in a later snapshot that was
 already there in an earlier window (or whose ``first_seen_t`` is negative) and was not written again is a
 *leftover*: the window where it was set reports it. A leftover after withdrawal (not deleted) is reported at
-info level by ``tracking-after-reject``. The ``withdraw`` scenario is accept-all followed by a withdrawal.
+info level by ``tracking-after-reject``. The ``withdraw`` choice is accept-all followed by a withdrawal.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ WINDOW_AFTER = "after-choice"
 WINDOW_WITHDRAW = "after-withdraw"
 # after a choice that could not be performed: no consent was given, and none may be claimed
 WINDOW_NO_CHOICE = "no-choice"
-# scenarios that are a choice followed by more steps: the choice that holds in their after-choice window
+# choices followed by more steps: the choice that holds in their after-choice window
 SCENARIO_CHOICE = {"withdraw": "accept-all"}
 # for a snapshot in a window, the windows whose snapshots came earlier
 _EARLIER = {WINDOW_AFTER: (WINDOW_PRE,), WINDOW_WITHDRAW: (WINDOW_PRE, WINDOW_AFTER), WINDOW_NO_CHOICE: (WINDOW_PRE,)}
@@ -90,7 +90,7 @@ class Item:
 
 
 @dataclass
-class Run:
+class Visit:
     domain: str
     choice: str
     obs: Observation
@@ -128,7 +128,7 @@ class Exemption:
     domain: str
     applies: bool
     conditions: list[dict[str, Any]]
-    items: list[tuple[Run, Item]]
+    items: list[tuple[Visit, Item]]
 
     def failed(self) -> list[str]:
         return [c["id"] for c in self.conditions if c["status"] == "failed"]
@@ -158,15 +158,15 @@ class Context:
         self.all_categories = frozenset(c.id for c in expectations.categories)
         self.declared_ids = {v.id for v in expectations.vendors}
         self.declared_groups = {info.group for v in expectations.vendors if (info := kb.vendor(v.id)) is not None}
-        self.runs: list[Run] = []
+        self.visits: list[Visit] = []
         for o in obs_list:
-            run = Run(domain=o.domain, choice=o.choice, obs=o,
+            visit = Visit(domain=o.domain, choice=o.choice, obs=o,
                       path=self.paths.get((o.domain, o.choice), f"observations/{o.domain}/{o.choice}.json"),
                       jurisdiction=self.jurisdiction(o.domain), rank=self.choice_rank(o.choice))
-            run.items = self._items(run)
-            self.runs.append(run)
-        self.runs.sort(key=lambda r: (r.domain, r.rank, r.choice))
-        self.domains = sorted({r.domain for r in self.runs})
+            visit.items = self._items(visit)
+            self.visits.append(visit)
+        self.visits.sort(key=lambda r: (r.domain, r.rank, r.choice))
+        self.domains = sorted({r.domain for r in self.visits})
         self.exemptions = {d: self._exemption(d) for d in self.domains}
 
     # -- facts ------------------------------------------------------------------------------------------
@@ -182,8 +182,13 @@ class Context:
             return d.country
         return _TLD_COUNTRY.get(domain.rsplit(".", 1)[-1].lower(), "EU")
 
-    def runs_of(self, domain: str) -> list[Run]:
-        return [r for r in self.runs if r.domain == domain]
+    @property
+    def runs(self) -> list[Visit]:
+        """The old name of :attr:`visits`; tests/test_storage_recording.py (not this layer's) still reads it."""
+        return self.visits
+
+    def visits_of(self, domain: str) -> list[Visit]:
+        return [r for r in self.visits if r.domain == domain]
 
     def declared(self, vendor_id: str | None) -> bool:
         return bool(vendor_id) and vendor_id in self.declared_ids
@@ -213,38 +218,38 @@ class Context:
         ex = self.exemptions.get(domain)
         return bool(ex and ex.applies)
 
-    def exempt(self, run: Run, item: Item) -> bool:
+    def exempt(self, visit: Visit, item: Item) -> bool:
         """Google Analytics traffic covered by the Dutch analytics exemption on this domain."""
-        return (self.exemption_applies(run.domain) and item.att.vendor == "google-analytics"
+        return (self.exemption_applies(visit.domain) and item.att.vendor == "google-analytics"
                 and not _ga_ad_feature(item))
 
     # -- building items -------------------------------------------------------------------------------
-    def _window(self, run: Run, phase: str) -> tuple[str, frozenset[str]]:
+    def _window(self, visit: Visit, phase: str) -> tuple[str, frozenset[str]]:
         necessary = frozenset(c.id for c in self.expectations.categories if c.necessary) or frozenset({"necessary"})
-        if run.choice == "no-interaction" or phase == "before-consent":
+        if visit.choice == "no-interaction" or phase == "before-consent":
             return WINDOW_PRE, necessary
-        if not run.choice_performed:
+        if not visit.choice_performed:
             return WINDOW_NO_CHOICE, necessary
         if phase == "after-withdraw":
             return WINDOW_WITHDRAW, necessary
-        choice = SCENARIO_CHOICE.get(run.choice, run.choice)
-        granted = run.obs.consent.granted_categories
-        if choice == run.choice and granted is not None and choice != "accept-all":
+        choice = SCENARIO_CHOICE.get(visit.choice, visit.choice)
+        granted = visit.obs.consent.granted_categories
+        if choice == visit.choice and granted is not None and choice != "accept-all":
             return WINDOW_AFTER, frozenset(granted) | necessary
         if choice in self.choice_order:
             return WINDOW_AFTER, frozenset(self.expectations.accepted_categories(choice))
         return WINDOW_AFTER, necessary
 
-    def _items(self, run: Run) -> list[Item]:
+    def _items(self, visit: Visit) -> list[Item]:
         """Everything a visit stored or sent, as items the rules judge: requests, cookies, storage snapshots and
         storage writes, each with its window, attribution and pointer into the observation."""
-        written = self._storage_write_items(run)
-        return [*self._request_items(run), *self._cookie_items(run), *self._storage_items(run, written), *written]
+        written = self._storage_write_items(visit)
+        return [*self._request_items(visit), *self._cookie_items(visit), *self._storage_items(visit, written), *written]
 
-    def _request_items(self, run: Run) -> list[Item]:
+    def _request_items(self, visit: Visit) -> list[Item]:
         items: list[Item] = []
-        for i, r in enumerate(run.obs.requests):
-            window, permitted = self._window(run, r.phase)
+        for i, r in enumerate(visit.obs.requests):
+            window, permitted = self._window(visit, r.phase)
             try:
                 parts = urlsplit(r.url)
                 host, path = (parts.hostname or "").lower(), parts.path or "/"
@@ -270,9 +275,9 @@ class Context:
             ))
         return items
 
-    def _cookie_setters(self, run: Run) -> dict[str, list[_CookieSet]]:
+    def _cookie_setters(self, visit: Visit) -> dict[str, list[_CookieSet]]:
         """Who set each cookie and which lifetime it asked for (raw Set-Cookie header or JS assignment)."""
-        o = run.obs
+        o = visit.obs
         t0, start = _epoch(o.consent_wall_utc), _epoch(o.started_utc)
 
         def wall(t: float | None) -> float | None:
@@ -285,28 +290,28 @@ class Context:
             name, _v, attrs = parse_cookie_string(sc.header)
             setters.setdefault(name, []).append(_CookieSet(
                 sc.t, sc.url, attrs.get("domain") or _host(sc.url), requested_lifetime_seconds(attrs, wall(sc.t)),
-                self._window(run, sc.phase)[0]))
+                self._window(visit, sc.phase)[0]))
         for cw in o.cookie_writes:
             name, _v, attrs = parse_cookie_string(cw.cookie)
             setters.setdefault(name, []).append(_CookieSet(
                 cw.t, cw.script_url, attrs.get("domain") or _host(cw.frame_url),
-                requested_lifetime_seconds(attrs, wall(cw.t)), self._window(run, cw.phase)[0]))
+                requested_lifetime_seconds(attrs, wall(cw.t)), self._window(visit, cw.phase)[0]))
         return setters
 
-    def _cookie_items(self, run: Run) -> list[Item]:
+    def _cookie_items(self, visit: Visit) -> list[Item]:
         """The cookie jar: a cookie seen in an earlier window and not re-written since is a leftover."""
-        o = run.obs
+        o = visit.obs
         try:
             capture = o.capture_epoch()
         except (ValueError, TypeError):
             capture = None
-        setters = self._cookie_setters(run)
+        setters = self._cookie_setters(visit)
         seen_in: dict[str, set[tuple[str, str]]] = {}
         for c in o.cookies:
-            seen_in.setdefault(self._window(run, c.phase)[0], set()).add((c.name, c.domain))
+            seen_in.setdefault(self._window(visit, c.phase)[0], set()).add((c.name, c.domain))
         items: list[Item] = []
         for i, c in enumerate(o.cookies):
-            window, permitted = self._window(run, c.phase)
+            window, permitted = self._window(visit, c.phase)
             cands = sorted((s for s in setters.get(c.name, ()) if _same_site_domain(s.domain, c.domain)),
                            key=lambda s: s.t)
             set_by = c.set_by or next((s.by for s in cands if s.by), None)
@@ -330,7 +335,7 @@ class Context:
             ))
         return items
 
-    def _storage_items(self, run: Run, written: list[Item]) -> list[Item]:
+    def _storage_items(self, visit: Visit, written: list[Item]) -> list[Item]:
         """The storage snapshots, attributed to the write that put each key there (this window, else an earlier
         one), else to its origin and key."""
         first_write: dict[tuple[str, str, str, str], Item] = {}
@@ -338,11 +343,11 @@ class Context:
             s = it.subject
             first_write.setdefault((it.window, s["origin"], s["storage"], s["key"]), it)
         seen_s: dict[str, set[tuple[str, str, str]]] = {}
-        for st in run.obs.storage:
-            seen_s.setdefault(self._window(run, st.phase)[0], set()).add((st.origin, st.kind, st.key))
+        for st in visit.obs.storage:
+            seen_s.setdefault(self._window(visit, st.phase)[0], set()).add((st.origin, st.kind, st.key))
         items: list[Item] = []
-        for i, st in enumerate(run.obs.storage):
-            window, permitted = self._window(run, st.phase)
+        for i, st in enumerate(visit.obs.storage):
+            window, permitted = self._window(visit, st.phase)
             leftover = window != WINDOW_PRE and any(
                 (st.origin, st.kind, st.key) in seen_s.get(w, ()) for w in _EARLIER[window])
             writer = first_write.get((window, st.origin, st.kind, st.key)) or next(
@@ -359,16 +364,16 @@ class Context:
             ))
         return items
 
-    def _storage_write_items(self, run: Run) -> list[Item]:
+    def _storage_write_items(self, visit: Visit) -> list[Item]:
         """One item per storage write the browser kept (refused writes stored nothing), cookies excepted: those are
         judged from the jar. Attribution: the storage's origin and key, else the script that wrote it."""
         clf = self.classifier
         out: list[Item] = []
-        for i, w in enumerate(run.obs.storage_writes):
+        for i, w in enumerate(visit.obs.storage_writes):
             if w.accepted is False or w.mechanism in ("cookie", "cookie-store"):
                 continue
             origin = w.origin or "null"
-            window, permitted = self._window(run, w.phase)
+            window, permitted = self._window(visit, w.phase)
             att = clf.storage(origin, w.key, w.mechanism)
             if w.script_url and w.script_url.startswith(("http:", "https:")) and (att.vendor is None or not att.tracking):
                 writer = clf.request(w.script_url)
@@ -391,10 +396,10 @@ class Context:
     def _exemption(self, domain: str) -> Exemption:
         """Google Analytics running without consent on a .nl domain is exempt (Tw 11.7a lid 3 sub b) only in
         the AP's privacy-friendly configuration; these are its client-side observable conditions."""
-        ga_items: list[tuple[Run, Item]] = []
+        ga_items: list[tuple[Visit, Item]] = []
         ad_signals: list[str] = []
-        for run in self.runs_of(domain):
-            for it in run.items:
+        for visit in self.visits_of(domain):
+            for it in visit.items:
                 if it.leftover:
                     continue
                 if "performance" in it.permitted and it.window == WINDOW_AFTER:
@@ -403,7 +408,7 @@ class Context:
                     if _ga_ad_feature(it):
                         ad_signals.append(_label(it))
                     else:
-                        ga_items.append((run, it))
+                        ga_items.append((visit, it))
                 elif it.kind == "cookie" and it.subject["name"].startswith(("_gcl_", "_gac_")) and "targeting" not in it.permitted:
                     ad_signals.append(_label(it))
         if self.jurisdiction(domain) != "NL" or not ga_items:
@@ -510,7 +515,7 @@ class _Statement:
 @dataclass
 class _Group:
     rank: tuple
-    run: Run
+    visit: Visit
     item: Item | None
     fields: _Statement
     count: int
@@ -550,7 +555,7 @@ class Collector:
     message, and the id its subject had as a finding of its own before grouping (``Finding.aliases``), so
     baselines and waivers written against those ids keep matching.
 
-    ``scope="domain"`` merges the same vendor across the runs of a domain (for facts that do not depend on
+    ``scope="domain"`` merges the same vendor across the visits of a domain (for facts that do not depend on
     the choice, such as what happens before consent): the finding is filed under the first choice (in the
     audit's choice order) where it was seen, and ``details.choices`` lists all of them.
     The first occurrence (earliest choice, then earliest time) provides the time, message and evidence.
@@ -560,15 +565,15 @@ class Collector:
         self.ctx = ctx
         self.groups: dict[tuple, _Group] = {}
 
-    def add(self, rule: str, run: Run, item: Item | None, *, severity: str, subject: dict[str, Any],
+    def add(self, rule: str, visit: Visit, item: Item | None, *, severity: str, subject: dict[str, Any],
             message: str, message_nl: str, vendor: str | None = None, category: str | None = None,
-            details: dict[str, Any] | None = None, scope: str = "run", tag: str = "",
+            details: dict[str, Any] | None = None, scope: str = "visit", tag: str = "",
             pointer: str | None = None, phase: str | None = None, t: float | None = None) -> None:
         grouped = item is not None and subject.get("kind") in _ITEM_KINDS
         gkey = group_key(vendor, subject) if grouped else subject_key(subject)
-        key = (rule, run.domain, vendor or "", gkey, tag, run.choice if scope == "run" else "*")
+        key = (rule, visit.domain, vendor or "", gkey, tag, visit.choice if scope == "visit" else "*")
         order = item.order if item is not None else (t if t is not None else math.inf, -1)
-        rank = (run.rank, run.choice, order) if scope == "domain" else (order,)
+        rank = (visit.rank, visit.choice, order) if scope == "domain" else (order,)
         fields = _Statement(
             subject=subject, message=_cap(message), message_nl=_cap(message_nl), vendor=vendor,
             category=category, details=dict(details or {}),
@@ -580,26 +585,26 @@ class Collector:
         )
         g = self.groups.get(key)
         if g is None:
-            g = self.groups[key] = _Group(rank, run, item, fields, 0, set(), severity)
+            g = self.groups[key] = _Group(rank, visit, item, fields, 0, set(), severity)
         else:
             if severity_rank(severity) > severity_rank(g.severity):
                 g.severity = severity
             if rank < g.rank:
-                g.rank, g.run, g.item, g.fields = rank, run, item, fields
+                g.rank, g.visit, g.item, g.fields = rank, visit, item, fields
         g.count += 1
-        g.choices.add(run.choice)
+        g.choices.add(visit.choice)
         if grouped:
-            ex_key = (run.path, fields.pointer or "")
+            ex_key = (visit.path, fields.pointer or "")
             if ex_key not in g.exhibits or rank < g.exhibits[ex_key][0]:
-                g.exhibits[ex_key] = (rank, self._exhibit(run, fields, severity))
+                g.exhibits[ex_key] = (rank, self._exhibit(visit, fields, severity))
 
     @staticmethod
-    def _exhibit(run: Run, f: _Statement, severity: str) -> dict[str, Any]:
+    def _exhibit(visit: Visit, f: _Statement, severity: str) -> dict[str, Any]:
         return {
-            "kind": f.subject.get("kind"), "subject": f.subject, "choice": run.choice,
-            "observation": run.path, "pointer": f.pointer, "phase": f.phase, "window": f.window,
+            "kind": f.subject.get("kind"), "subject": f.subject, "choice": visit.choice,
+            "observation": visit.path, "pointer": f.pointer, "phase": f.phase, "window": f.window,
             "t": _rounded(f.t), "severity": severity, "message": f.message, "message_nl": f.message_nl,
-            "screenshot": run.screenshot(f.phase) if f.phase else None,
+            "screenshot": visit.screenshot(f.phase) if f.phase else None,
             "details": f.details,
         }
 
@@ -607,7 +612,7 @@ class Collector:
         out: dict[str, Finding] = {}
         for key, g in self.groups.items():
             rule = key[0]
-            run, f = g.run, g.fields
+            visit, f = g.visit, g.fields
             details = dict(f.details)
             details["count"] = g.count
             if key[-1] == "*":
@@ -615,15 +620,15 @@ class Collector:
             if f.window and "window" not in details:
                 details["window"] = f.window
             if f.window in (WINDOW_AFTER, WINDOW_WITHDRAW) or f.subject.get("kind") == "visit":
-                details["consent_verified"] = run.consent_verified
-                if run.consent_verified is False:
+                details["consent_verified"] = visit.consent_verified
+                if visit.consent_verified is False:
                     details["consent_note"] = (
-                        f"the {run.choice} choice could not be shown to register "
-                        f"(consent {run.obs.consent.outcome}{': ' + run.obs.consent.reason if run.obs.consent.reason else ''})")
-            if run.obs.status != "complete":
-                details["observation_status"] = run.obs.status
-            ev = [Evidence(observation=run.path, pointer=f.pointer)]
-            shot = run.screenshot(f.phase) if f.phase else None
+                        f"the {visit.choice} choice could not be shown to register "
+                        f"(consent {visit.obs.consent.outcome}{': ' + visit.obs.consent.reason if visit.obs.consent.reason else ''})")
+            if visit.obs.status != "complete":
+                details["observation_status"] = visit.obs.status
+            ev = [Evidence(observation=visit.path, pointer=f.pointer)]
+            shot = visit.screenshot(f.phase) if f.phase else None
             if shot:
                 ev.append(Evidence(screenshot=shot, note=f"end of the {f.phase} phase"))
             message, message_nl = f.message, f.message_nl
@@ -638,16 +643,16 @@ class Collector:
                 for e in exhibits:
                     first_choice.setdefault(subject_key(e["subject"]), e["choice"])
                 old_subjects = {subject_key(e["subject"]): e["subject"] for e in exhibits}
-                aliases = sorted({finding_id(rule, run.domain, first_choice[k], f.vendor, s)
+                aliases = sorted({finding_id(rule, visit.domain, first_choice[k], f.vendor, s)
                                   for k, s in old_subjects.items()})
-                fid = grouped_id(rule, run.domain, run.choice, f.vendor, f.gkey)
+                fid = grouped_id(rule, visit.domain, visit.choice, f.vendor, f.gkey)
                 if len(old_subjects) > 1:
                     en, nl = _exhibit_summary(exhibits)
                     message = f"{message} (in all: {en})"
                     message_nl = f"{message_nl} (in totaal: {nl})" if message_nl else ""
             finding = Finding(
-                rule=rule, severity=g.severity, domain=run.domain, choice=run.choice, phase=f.phase,
-                jurisdiction=run.jurisdiction, vendor=f.vendor, subject=f.subject, message=message,
+                rule=rule, severity=g.severity, domain=visit.domain, choice=visit.choice, phase=f.phase,
+                jurisdiction=visit.jurisdiction, vendor=f.vendor, subject=f.subject, message=message,
                 message_nl=message_nl, category=f.category,
                 t=_rounded(f.t),
                 details=details, evidence=tuple(ev), exhibits=tuple(exhibits), aliases=tuple(aliases), id=fid,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..kb.cookies import BROWSER_CAP_DAYS
 from .base import RuleMeta, vendor_label
-from .context import Collector, Context, Item, Run
+from .context import Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="cookie-lifetime",
@@ -43,9 +43,9 @@ SLACK_DAYS = 1.0
 def check(ctx: Context, out: Collector) -> None:
     retention = float(ctx.expectations.retention.technical_data_days)
     for domain in ctx.domains:
-        best: dict[tuple[str, str], tuple[Run, Item, float, float | None, float | None]] = {}
-        for run in ctx.runs_of(domain):
-            for item in run.items:
+        best: dict[tuple[str, str], tuple[Visit, Item, float, float | None, float | None]] = {}
+        for visit in ctx.visits_of(domain):
+            for item in visit.items:
                 if item.kind != "cookie" or item.att.category == "necessary":
                     continue
                 req, stored = item.requested_lifetime_days, item.stored_lifetime_days
@@ -55,9 +55,9 @@ def check(ctx: Context, out: Collector) -> None:
                 life = max(vals)
                 key = (item.subject["name"], item.subject["domain"])
                 prev = best.get(key)
-                if prev is None or life > prev[2] or (life == prev[2] and (run.rank, item.order) < (prev[0].rank, prev[1].order)):
-                    best[key] = (run, item, life, req, stored)
-        for (name, cdom), (run, item, life, req, stored) in sorted(best.items()):
+                if prev is None or life > prev[2] or (life == prev[2] and (visit.rank, item.order) < (prev[0].rank, prev[1].order)):
+                    best[key] = (visit, item, life, req, stored)
+        for (name, cdom), (visit, item, life, req, stored) in sorted(best.items()):
             exceeded = []
             if item.att.party == "first" and life > retention + SLACK_DAYS:
                 exceeded.append("declared-retention")
@@ -86,7 +86,7 @@ def check(ctx: Context, out: Collector) -> None:
                 parts_en.append(f"the {BROWSER_CAP_DAYS}-day browser cap" + ("" if capped else f" (it asked for {req:.0f} days)"))
                 parts_nl.append(f"de browsergrens van {BROWSER_CAP_DAYS} dagen" + ("" if capped else f" (gevraagd: {req:.0f} dagen)"))
             out.add(
-                META.id, run, item, severity=sev, subject=item.subject, vendor=item.att.vendor,
+                META.id, visit, item, severity=sev, subject=item.subject, vendor=item.att.vendor,
                 category=item.att.category, scope="domain",
                 details={"lifetime_days": round(life, 1),
                          "requested_lifetime_days": round(req, 1) if req is not None else None,

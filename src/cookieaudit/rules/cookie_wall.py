@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .banner_support import WALL_COVERAGE, banner_run, cookie_wall
+from .banner_support import WALL_COVERAGE, banner_visit, cookie_wall
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -39,14 +39,14 @@ META = RuleMeta(
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         wall = cookie_wall(ctx, domain)
-        run = banner_run(ctx, domain)
-        if wall is None or run is None:
+        visit = banner_visit(ctx, domain)
+        if wall is None or visit is None:
             continue
         how_en = "scrolling is locked" if wall["scroll_locked"] else f"overlays cover {wall['overlay_coverage']:.0%} of the screen"
         how_nl = ("scrollen is geblokkeerd" if wall["scroll_locked"]
                   else f"overlays bedekken {wall['overlay_coverage']:.0%} van het scherm")
         out.add(
-            META.id, run, None, severity="high", subject={"kind": "banner", "name": "wall"},
+            META.id, visit, None, severity="high", subject={"kind": "banner", "name": "wall"},
             pointer="/banner/accept", phase="before-consent", details=wall,
             message=(f"On {domain} the banner blocks the page ({how_en}) and offers only \"{wall['accept']}\": "
                      "there is no way to refuse."),

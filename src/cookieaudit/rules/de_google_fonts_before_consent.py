@@ -31,22 +31,22 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for item in run.requests():
+    for visit in ctx.visits:
+        for item in visit.requests():
             if item.att.vendor != "google-fonts":
                 continue
-            if item.window == WINDOW_AFTER and run.choice == "accept-all":
+            if item.window == WINDOW_AFTER and visit.choice == "accept-all":
                 continue
-            de = run.jurisdiction == "DE"
+            de = visit.jurisdiction == "DE"
             first_segment = "/" + item.path.strip("/").split("/", 1)[0]
             subject = dict(item.subject, path=first_segment)   # one finding per host and kind of resource
-            t_en, t_nl = when(run, item)
+            t_en, t_nl = when(visit, item)
             note_en = "" if de else " (unlawful in Germany; informational here)"
             note_nl = "" if de else " (onrechtmatig in Duitsland; hier ter informatie)"
             out.add(
-                META.id, run, item, severity="medium" if de else "info", subject=subject, vendor="google-fonts",
+                META.id, visit, item, severity="medium" if de else "info", subject=subject, vendor="google-fonts",
                 category=item.att.category, scope="domain", tag=item.window if item.window != "pre-consent" else "",
                 details={"first_url": item.subject["url"], "german_case_law": de},
-                message=f"Google Fonts were loaded from {item.host} {t_en} on {run.domain}{note_en}.",
-                message_nl=f"Google Fonts werden geladen van {item.host} {t_nl} op {run.domain}{note_nl}.",
+                message=f"Google Fonts were loaded from {item.host} {t_en} on {visit.domain}{note_en}.",
+                message_nl=f"Google Fonts werden geladen van {item.host} {t_nl} op {visit.domain}{note_nl}.",
             )

@@ -34,22 +34,22 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for item in run.requests():
-            if not item.tag_loader or ctx.consented(item) or ctx.exempt(run, item):
+    for visit in ctx.visits:
+        for item in visit.requests():
+            if not item.tag_loader or ctx.consented(item) or ctx.exempt(visit, item):
                 continue
-            de = run.jurisdiction == "DE"
-            t_en, t_nl = when(run, item)
+            de = visit.jurisdiction == "DE"
+            t_en, t_nl = when(visit, item)
             tid = _tag_id(item.subject["url"])
             label = f"{item.host}{item.path}" + (f"?id={tid}" if tid else "")
             note_en = "" if de else " (unlawful in Germany; informational here)"
             note_nl = "" if de else " (onrechtmatig in Duitsland; hier ter informatie)"
             out.add(
-                META.id, run, item, severity="medium" if de else "info", subject=item.subject,
+                META.id, visit, item, severity="medium" if de else "info", subject=item.subject,
                 vendor=item.att.vendor, category=item.att.category, scope=domain_scope(item), tag=item.window,
                 details={"tag_id": tid, "attribution": item.att.to_dict(), "german_case_law": de},
-                message=f"The Google tag loader {label} was requested {t_en} on {run.domain}{note_en}.",
-                message_nl=f"De Google-tagloader {label} werd opgevraagd {t_nl} op {run.domain}{note_nl}.",
+                message=f"The Google tag loader {label} was requested {t_en} on {visit.domain}{note_en}.",
+                message_nl=f"De Google-tagloader {label} werd opgevraagd {t_nl} op {visit.domain}{note_nl}.",
             )
 
 

@@ -26,11 +26,11 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        runs = ctx.runs_of(domain)
-        accept = next((r for r in runs if r.choice == "accept-all"), None)
+        visits = ctx.visits_of(domain)
+        accept = next((r for r in visits if r.choice == "accept-all"), None)
         if accept is None:
             continue
-        seen = {it.att.vendor for r in runs for it in r.items if it.att.vendor}
+        seen = {it.att.vendor for r in visits for it in r.items if it.att.vendor}
         for v in ctx.expectations.vendors:
             if v.id in seen:
                 continue
@@ -38,7 +38,7 @@ def check(ctx: Context, out: Collector) -> None:
                 META.id, accept, None, severity="info", subject={"kind": "visit", "name": accept.choice},
                 vendor=v.id, category=v.categories[0], pointer="/consent", phase="after-choice",
                 details={"declared_as": {"name": v.name, "categories": list(v.categories), "ref": v.ref},
-                         "runs_checked": [r.choice for r in runs]},
+                         "runs_checked": [r.choice for r in visits]},
                 message=(f"{v.name} is declared in the privacy policy ({v.ref}) but was not observed on {domain}, "
                          f"not even after accept-all."),
                 message_nl=(f"{v.name} staat in de privacyverklaring ({v.ref}) maar werd niet waargenomen op "

@@ -34,24 +34,24 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     claim = ctx.expectations.claims.ga_ip_anonymised
-    for run in ctx.runs:
-        for item in run.requests():
+    for visit in ctx.visits:
+        for item in visit.requests():
             bad = [h for h in item.ga if h.version == "ua" and not h.aip]
             if not bad:
                 continue
             tids = sorted({h.tid or "?" for h in bad})
-            t_en, t_nl = when(run, item)
+            t_en, t_nl = when(visit, item)
             claim_en = f" although the privacy policy says IP addresses are anonymised ({claim.ref})" if claim.value else ""
             claim_nl = f", terwijl de privacyverklaring zegt dat IP-adressen worden geanonimiseerd ({claim.ref})" if claim.value else ""
             out.add(
-                META.id, run, item, severity="high" if claim.value else "medium", subject=item.subject,
+                META.id, visit, item, severity="high" if claim.value else "medium", subject=item.subject,
                 vendor="google-analytics", category="performance", scope="domain",
                 details={"tracking_ids": tids, "hits_without_aip": len(bad), "hits": len(item.ga),
                          "method": item.record.method,
                          "hit_types": sorted({h.params.get("t", "?") for h in bad}),
                          "claim": {"value": claim.value, "ref": claim.ref}},
                 message=(f"Universal Analytics hit(s) for {', '.join(tids)} were sent to {item.host}{item.path} "
-                         f"without the aip parameter {t_en} on {run.domain}{claim_en}."),
+                         f"without the aip parameter {t_en} on {visit.domain}{claim_en}."),
                 message_nl=(f"Universal Analytics-hit(s) voor {', '.join(tids)} gingen naar {item.host}{item.path} "
-                            f"zonder de parameter aip {t_nl} op {run.domain}{claim_nl}."),
+                            f"zonder de parameter aip {t_nl} op {visit.domain}{claim_nl}."),
             )

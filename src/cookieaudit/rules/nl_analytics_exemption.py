@@ -40,13 +40,13 @@ def check(ctx: Context, out: Collector) -> None:
             continue
         # the subject: the first GA hit (else the first GA item), in choice order then time
         ordered = sorted(ex.items, key=lambda ri: (ri[0].rank, ri[0].choice, 0 if ri[1].ga else 1, ri[1].order))
-        run, item = ordered[0]
+        visit, item = ordered[0]
         tids = sorted({h.tid for _r, it in ex.items for h in it.ga if h.tid})
         versions = sorted({h.version for _r, it in ex.items for h in it.ga})
         kinds = sorted({it.kind for _r, it in ex.items})
         ga = "GA4" if versions == ["ga4"] else ("Google Analytics " + "/".join(v.upper() for v in versions) if versions else "Google Analytics")
         out.add(
-            META.id, run, item, severity="info", subject=item.subject, vendor="google-analytics",
+            META.id, visit, item, severity="info", subject=item.subject, vendor="google-analytics",
             category="performance", scope="domain",
             details={"conditions": ex.conditions, "measurement_ids": tids, "hit_versions": versions,
                      "items": len(ex.items), "item_kinds": kinds,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..kb.model import VendorInfo
 from .base import RuleMeta, clause
-from .context import Collector, Context, Item, Run
+from .context import Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="non-eea-recipient",
@@ -36,26 +36,26 @@ def check(ctx: Context, out: Collector) -> None:
     if not claim.value:
         return
     for domain in ctx.domains:
-        seen: dict[str, list[tuple[Run, Item]]] = {}
+        seen: dict[str, list[tuple[Visit, Item]]] = {}
         vendors: dict[str, VendorInfo] = {}
-        for run in ctx.runs_of(domain):
-            for item in run.items:
+        for visit in ctx.visits_of(domain):
+            for item in visit.items:
                 if item.kind != "request" or item.att.party != "third":
                     continue
                 v = ctx.kb.vendor(item.att.vendor)
                 if v is None or not v.outside_eea:
                     continue
                 vendors[v.id] = v
-                seen.setdefault(v.id, []).append((run, item))
+                seen.setdefault(v.id, []).append((visit, item))
         for vid, occ in sorted(seen.items()):
             v = vendors[vid]
             occ.sort(key=lambda ri: (ri[0].rank, ri[0].choice, ri[1].order))
-            run, item = occ[0]
+            visit, item = occ[0]
             hosts = sorted({it.host for _r, it in occ})
             addrs = sorted({it.record.remote_address for _r, it in occ if it.record.remote_address})[:10]
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             out.add(
-                META.id, run, item, severity="info", subject=item.subject, vendor=vid, category=v.category,
+                META.id, visit, item, severity="info", subject=item.subject, vendor=vid, category=v.category,
                 scope="domain",
                 details={"organisation": v.organisation, "country": v.country, "hosts": hosts,
                          "remote_addresses": addrs, "declared": ctx.declared(vid), "vendor_note": v.note or None,

@@ -41,14 +41,14 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for i, page in enumerate(run.obs.pages):
+    for visit in ctx.visits:
+        for i, page in enumerate(visit.obs.pages):
             if page.phase not in LATER_PHASES or not page.error or _CERT.search(page.error):
                 continue
             path = urlsplit(page.url).path or "/"
             what = f"HTTP {page.status}" if page.status and page.status >= 400 else page.error[:160]
             out.add(
-                META.id, run, None, severity="low", scope="domain",
+                META.id, visit, None, severity="low", scope="domain",
                 subject={"kind": "visit", "name": page.url, "path": path}, vendor=None, pointer=f"/pages/{i}", phase=page.phase,
                 t=page.t, details={"url": page.url, "status": page.status, "error": page.error[:300],
                                    "final_url": page.final_url, "screenshot": page.screenshot},

@@ -39,20 +39,20 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        ex = ctx.exemptions.get(run.domain)
-        for item in run.items:
+    for visit in ctx.visits:
+        ex = ctx.exemptions.get(visit.domain)
+        for item in visit.items:
             if item.window != WINDOW_PRE or not item.att.tracking:
                 continue
-            if item.tag_loader or item.cookieless_ping or ctx.exempt(run, item) or ctx.consented(item):
+            if item.tag_loader or item.cookieless_ping or ctx.exempt(visit, item) or ctx.consented(item):
                 continue
             who_en, who_nl = vendor_label(ctx, item)
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             details = attribution_details(item)
             if item.att.vendor == "google-analytics" and ex is not None and ex.conditions:
                 details["nl_exemption"] = {"applies": False, "failed": ex.failed()}
             out.add(
-                META.id, run, item, severity=tracking_severity(item), subject=item.subject,
+                META.id, visit, item, severity=tracking_severity(item), subject=item.subject,
                 vendor=item.att.vendor, category=item.att.category, details=details, scope="domain",
                 message=f"{who_en}: {c_en}.",
                 message_nl=f"{who_nl}: {c_nl}.",

@@ -36,13 +36,13 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for i, page in enumerate(run.obs.pages):
+    for visit in ctx.visits:
+        for i, page in enumerate(visit.obs.pages):
             m = CERT_ERROR.search(page.error or "")
             if not m:
                 continue
             out.add(
-                META.id, run, None, severity="high", scope="domain",
+                META.id, visit, None, severity="high", scope="domain",
                 subject={"kind": "visit", "name": page.url}, vendor=None, pointer=f"/pages/{i}", phase=page.phase,
                 details={"error": m.group(1), "url": page.url},
                 message=f"{page.url} could not be loaded: the TLS certificate was rejected ({m.group(1)}).",

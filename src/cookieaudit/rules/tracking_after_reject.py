@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import RuleMeta, attribution_details, clause, tracking_severity, vendor_label
-from .context import WINDOW_AFTER, Collector, Context, Item, Run
+from .context import WINDOW_AFTER, Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="tracking-after-reject",
@@ -33,24 +33,24 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        if run.choice != "reject-all":
+    for visit in ctx.visits:
+        if visit.choice != "reject-all":
             continue
-        for item in run.items:
-            if item.window != WINDOW_AFTER or item.leftover or not unconsented_tracking(ctx, run, item):
+        for item in visit.items:
+            if item.window != WINDOW_AFTER or item.leftover or not unconsented_tracking(ctx, visit, item):
                 continue
             who_en, who_nl = vendor_label(ctx, item)
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             out.add(
-                META.id, run, item, severity=tracking_severity(item), subject=item.subject,
+                META.id, visit, item, severity=tracking_severity(item), subject=item.subject,
                 vendor=item.att.vendor, category=item.att.category, details=attribution_details(item),
                 message=f"{who_en}: {c_en}.",
                 message_nl=f"{who_nl}: {c_nl}.",
             )
 
 
-def unconsented_tracking(ctx: Context, run: Run, item: Item) -> bool:
+def unconsented_tracking(ctx: Context, visit: Visit, item: Item) -> bool:
     """A tracking item the visitor had not consented to, that no more specific rule reports."""
     if not item.att.tracking or item.tag_loader or item.cookieless_ping:
         return False
-    return not (ctx.exempt(run, item) or ctx.consented(item))
+    return not (ctx.exempt(visit, item) or ctx.consented(item))

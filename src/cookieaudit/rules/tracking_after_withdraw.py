@@ -40,9 +40,9 @@ META = RuleMeta(
 
 
 def check(ctx: Context, out: Collector) -> None:
-    for run in ctx.runs:
-        for item in run.items:
-            if item.window != WINDOW_WITHDRAW or not unconsented_tracking(ctx, run, item):
+    for visit in ctx.visits:
+        for item in visit.items:
+            if item.window != WINDOW_WITHDRAW or not unconsented_tracking(ctx, visit, item):
                 continue
             who_en, who_nl = vendor_label(ctx, item)
             if item.leftover:
@@ -52,17 +52,17 @@ def check(ctx: Context, out: Collector) -> None:
                 details = attribution_details(item)
                 details["not_deleted_on_withdrawal"] = True
                 out.add(
-                    META.id, run, item, severity="info", subject=item.subject, vendor=item.att.vendor,
+                    META.id, visit, item, severity="info", subject=item.subject, vendor=item.att.vendor,
                     category=item.att.category, details=details, tag="leftover",
-                    message=(f"{who_en}: {w_en} was still stored on {run.domain} after consent was withdrawn "
+                    message=(f"{who_en}: {w_en} was still stored on {visit.domain} after consent was withdrawn "
                              f"(not deleted; it is not read while the vendor stays off)."),
-                    message_nl=(f"{who_nl}: {w_nl} stond op {run.domain} nog opgeslagen nadat de toestemming was "
+                    message_nl=(f"{who_nl}: {w_nl} stond op {visit.domain} nog opgeslagen nadat de toestemming was "
                                 f"ingetrokken (niet verwijderd; niet uitgelezen zolang de partij uit blijft)."),
                 )
                 continue
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             out.add(
-                META.id, run, item, severity=tracking_severity(item), subject=item.subject,
+                META.id, visit, item, severity=tracking_severity(item), subject=item.subject,
                 vendor=item.att.vendor, category=item.att.category, details=attribution_details(item),
                 message=f"{who_en}: {c_en}.",
                 message_nl=f"{who_nl}: {c_nl}.",

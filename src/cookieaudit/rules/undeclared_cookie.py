@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import RuleMeta, vendor_label
-from .context import Collector, Context, Item, Run
+from .context import Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="undeclared-cookie",
@@ -31,17 +31,17 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        seen: dict[tuple[str, str], list[tuple[Run, Item]]] = {}
-        for run in ctx.runs_of(domain):
-            for item in run.items:
+        seen: dict[tuple[str, str], list[tuple[Visit, Item]]] = {}
+        for visit in ctx.visits_of(domain):
+            for item in visit.items:
                 if item.kind != "cookie" or item.att.category == "necessary":
                     continue
                 if ctx.declared(item.att.vendor):
                     continue
-                seen.setdefault((item.subject["name"], item.subject["domain"]), []).append((run, item))
+                seen.setdefault((item.subject["name"], item.subject["domain"]), []).append((visit, item))
         for (name, cdom), occ in sorted(seen.items()):
             occ.sort(key=lambda ri: (ri[0].rank, ri[0].choice, ri[1].order))
-            run, item = occ[0]
+            visit, item = occ[0]
             att = item.att
             known = att.tracking or att.category is not None
             sev = "low" if known else "info"
@@ -51,7 +51,7 @@ def check(ctx: Context, out: Collector) -> None:
             else:
                 why_en, why_nl = "a cookie whose purpose is unknown", "een cookie met onbekend doel"
             out.add(
-                META.id, run, item, severity=sev, subject=item.subject, vendor=att.vendor, category=att.category,
+                META.id, visit, item, severity=sev, subject=item.subject, vendor=att.vendor, category=att.category,
                 scope="domain",
                 details={"attribution": att.to_dict(), "party": att.party,
                          "lifetime_days": _lifetime(item)},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..kb.model import VendorInfo
 from .base import RuleMeta, clause
-from .context import Collector, Context, Item, Run
+from .context import Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="undeclared-tracker",
@@ -33,26 +33,26 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        seen: dict[str, list[tuple[Run, Item]]] = {}
+        seen: dict[str, list[tuple[Visit, Item]]] = {}
         vendors: dict[str, VendorInfo] = {}
-        for run in ctx.runs_of(domain):
-            for item in run.items:
+        for visit in ctx.visits_of(domain):
+            for item in visit.items:
                 v = ctx.kb.vendor(item.att.vendor)
                 if v is None or not v.tracking or v.category == "necessary" or ctx.declared(v.id):
                     continue
                 vendors[v.id] = v
-                seen.setdefault(v.id, []).append((run, item))
+                seen.setdefault(v.id, []).append((visit, item))
         for vid, occ in sorted(seen.items()):
             v = vendors[vid]
             # the subject: the first request (else the first cookie/storage item), in choice order then time
             occ.sort(key=lambda ri: (0 if ri[1].kind == "request" else 1, ri[0].rank, ri[0].choice, ri[1].order))
-            run, item = occ[0]
+            visit, item = occ[0]
             hosts = sorted({it.host for _r, it in occ if it.kind == "request"})
             cookies = sorted({it.subject["name"] for _r, it in occ if it.kind == "cookie"})
-            c_en, c_nl = clause(run, item)
+            c_en, c_nl = clause(visit, item)
             sev = "high" if v.category == "targeting" else "medium"
             out.add(
-                META.id, run, item, severity=sev, subject=item.subject, vendor=vid, category=v.category,
+                META.id, visit, item, severity=sev, subject=item.subject, vendor=vid, category=v.category,
                 scope="domain",
                 details={"vendor": v.to_dict(), "hosts": hosts, "cookies": cookies,
                          "organisation_declared": v.group in ctx.declared_groups,

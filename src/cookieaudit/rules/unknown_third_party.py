@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import RuleMeta, when
-from .context import Collector, Context, Item, Run
+from .context import Collector, Context, Item, Visit
 
 META = RuleMeta(
     id="unknown-third-party",
@@ -29,29 +29,29 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        hosts: dict[str, list[tuple[Run, Item]]] = {}
+        hosts: dict[str, list[tuple[Visit, Item]]] = {}
         cookie_domains: set[str] = set()
-        for run in ctx.runs_of(domain):
-            for item in run.items:
+        for visit in ctx.visits_of(domain):
+            for item in visit.items:
                 if item.kind == "cookie" and item.att.party == "third" and item.att.vendor is None:
                     cookie_domains.add(item.host)
                 if item.kind != "request" or item.att.party != "third" or item.att.vendor is not None:
                     continue
                 if not item.host:
                     continue
-                hosts.setdefault(item.host, []).append((run, item))
+                hosts.setdefault(item.host, []).append((visit, item))
         for host, occ in sorted(hosts.items()):
             occ.sort(key=lambda ri: (ri[0].rank, ri[0].choice, ri[1].order))
-            run, item = occ[0]
+            visit, item = occ[0]
             flagged = next((it.att.signature for _r, it in occ if it.att.source == "filterlist"), None)
             sets_cookie = any(host == d or host.endswith("." + d) for d in cookie_domains)
             before = any(it.window == "pre-consent" for _r, it in occ)
             sev = "medium" if (flagged or sets_cookie) else "low"
-            t_en, t_nl = when(run, item)
+            t_en, t_nl = when(visit, item)
             extra_en = " A tracking filter list lists it." if flagged else ""
             extra_nl = " Een trackingfilterlijst vermeldt hem." if flagged else ""
             out.add(
-                META.id, run, item, severity=sev, subject=item.subject, vendor=None, scope="domain",
+                META.id, visit, item, severity=sev, subject=item.subject, vendor=None, scope="domain",
                 details={"host": host, "paths": sorted({it.path for _r, it in occ})[:20], "requests": len(occ),
                          "filter_list_match": flagged, "sets_cookies": sets_cookie, "before_consent": before,
                          "attribution": item.att.to_dict()},
