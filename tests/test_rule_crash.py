@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cookieaudit.errors import EXIT_INCOMPLETE
 from cookieaudit.rules import RULES, evaluate
-from cookieaudit.scan import build_document
+from cookieaudit.finish import build_run_document
 from test_rules_support import expectations, kb, observations
 
 
@@ -26,15 +26,16 @@ def test_a_crashing_rule_becomes_an_error_result(monkeypatch):
     assert {f.id for f in after} == {f.id for f in before if f.rule != "category-violation"}
 
     visits = [(o.domain, o.choice) for o in obs]
-    doc = build_document(exp, {"id": "test"}, visits, {(o.domain, o.choice): o for o in obs}, [], "high")
-    assert doc["status"] == "incomplete" and doc["summary"]["exit_code"] == EXIT_INCOMPLETE
-    assert doc["rule_errors"][0]["rule"] == "category-violation"
-    assert any("category-violation crashed" in m for m in doc["missing"])
-    assert doc["findings"], "the other rules' findings are kept"
+    doc = build_run_document(exp, {"id": "test"}, visits, {(o.domain, o.choice): o for o in obs}, [], "high")
+    assert doc.status == "incomplete" and doc.summary.exit_code == EXIT_INCOMPLETE
+    assert doc.rule_errors[0].rule == "category-violation"
+    assert any("category-violation crashed" in m for m in doc.missing)
+    assert doc.findings, "the other rules' findings are kept"
+    assert doc.to_dict()["rule_errors"] == errors                  # written as findings.json has it
     from cookieaudit.gate import apply_gates
 
     gated = apply_gates(doc)          # the gates recompute the summary: the crash must still count
-    assert gated["status"] == "incomplete" and gated["summary"]["exit_code"] == EXIT_INCOMPLETE
+    assert gated.status == "incomplete" and gated.summary.exit_code == EXIT_INCOMPLETE
 
 
 def test_without_an_error_list_the_exception_propagates(monkeypatch):

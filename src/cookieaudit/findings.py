@@ -186,11 +186,6 @@ def grouped_id(rule: str, domain: str, choice: str, vendor: str | None, key: str
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def all_ids(f: Mapping[str, Any]) -> list[str]:
-    """A finding's id and the earlier per-subject ids it stands for (``aliases``), of a findings.json entry."""
-    return [f["id"], *[a for a in f.get("aliases") or () if a != f["id"]]]
-
-
 def load_findings(path: str | Path) -> dict[str, Any]:
     """Load a findings.json (or the one inside a run folder)."""
     p = Path(path)

@@ -3,7 +3,7 @@
 Each shard's sub-folders (observations/, evidence/, …) are copied as they are; the rules are evaluated again
 over the union of the observations (rules may compare visits, e.g. across choices of one domain), and
 findings.json, the formats and the manifests are written by the scan's own functions
-(:func:`cookieaudit.finish.build_document`, :func:`cookieaudit.finish.finalize_run`).
+(:func:`cookieaudit.finish.build_run_document`, :func:`cookieaudit.finish.finalize_run`).
 
 Shards must have been scanned against the same expectations file (same SHA-256), and no (domain, choice)
 may come from two shards.
