@@ -241,6 +241,9 @@ class Observation:
     # a page that was not the site (bot challenge, parked domain, error page where consent is given): kind, reason,
     # matched phrase, phase, url, screenshot, page index (browse/notsite.py); such a visit is never judged
     not_site: dict[str, Any] | None = None
+    # seconds per step of the visit (browse/visit.py: context, first page load and settle, consent, screenshots, ...);
+    # plain data for the benchmark's profile, never judged (older files: empty)
+    timings: dict[str, float] = field(default_factory=dict)
     schema: str = OBSERVATION_SCHEMA
 
     def capture_epoch(self) -> float:
@@ -291,6 +294,7 @@ class Observation:
             browser=dict(data.get("browser", {})),
             banner=dict(data.get("banner", {})),
             not_site=data.get("not_site"),
+            timings=dict(data.get("timings", {})),
         )
 
     def dump(self, path: Path) -> None:

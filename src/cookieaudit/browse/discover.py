@@ -174,45 +174,58 @@ def page_path(url: str) -> str:
 
 def classify(link: Link, home_url: str, locale: str) -> tuple[str | None, dict[str, int], str]:
     """(rejection or None, {kind: score}, what matched) of one link; pure."""
+    rejection = _rejection(link, home_url, locale)
+    if rejection:
+        return rejection, {}, ""
+    segs = _segments(urlsplit(link.href).path or "/")
+    scores, why = _scores(link, segs, fold(" ".join(x for x in (link.text, link.label) if x)))
+    return None, scores, why
+
+
+def _rejection(link: Link, home_url: str, locale: str) -> str | None:
+    """Why a link is never chosen (another scheme or site, a download, logout, checkout, a language switch …)."""
     raw = (link.raw or link.href or "").strip()
     p = urlsplit(link.href)
     scheme = p.scheme.lower()
     if raw.startswith("#"):
-        return "fragment", {}, ""
+        return "fragment"
     if scheme not in ("http", "https"):
-        return f"scheme {scheme or '?'}: not a page", {}, ""
+        return f"scheme {scheme or '?'}: not a page"
     host = (p.hostname or "").lower()
     home_host = (urlsplit(home_url).hostname or "").lower()
     if registrable(host) != registrable(home_host):
-        return f"external site ({registrable(host)})", {}, ""
+        return f"external site ({registrable(host)})"
     if host.removeprefix("www.") != home_host.removeprefix("www."):
-        return f"another host of the site ({host}): the visits stay on {home_host}", {}, ""
+        return f"another host of the site ({host}): the visits stay on {home_host}"
     if normalise(link.href) == normalise(home_url):
-        return "home page itself", {}, ""
-    path = p.path or "/"
-    segs = _segments(path)
+        return "home page itself"
+    segs = _segments(p.path or "/")
     words = fold(" ".join(x for x in (link.text, link.label) if x))
-    path_words = " ".join(re.split(r"[-_./]+", fold(path)))
+    path_words = " ".join(re.split(r"[-_./]+", fold(p.path or "/")))
     if link.download or PurePosixPath(p.path.lower()).suffix in DOWNLOAD_EXT:
-        return "download", {}, ""
+        return "download"
     if "nofollow" in link.rel.lower().split() and _has_word(LOGOUT_WORDS + CHECKOUT_WORDS, words + " " + path_words):
-        return "nofollow action", {}, ""
+        return "nofollow action"
     m = _has_word(LOGOUT_WORDS, words) or _has_word(LOGOUT_WORDS, path_words)
     if m:
-        return f"logout ({m!r})", {}, ""
+        return f"logout ({m!r})"
     cart_word = _has_word(KIND_WORDS["cart"], words) or any(s in CART_SEGMENTS for s in segs)
     m = _has_word(CHECKOUT_WORDS, words) or next((s for s in segs if s in CHECKOUT_SEGMENTS), None)
     if m and not (cart_word and not _has_word(CHECKOUT_WORDS, words)):
-        return f"checkout / order ({m!r})", {}, ""
+        return f"checkout / order ({m!r})"
     q = [k.lower() for k, _ in parse_qsl(p.query, keep_blank_values=True)]
     m = next((k for k in q if k in CART_ACTION_QUERY), None)
     if m:
-        return f"state-changing action in the query ({m!r})", {}, ""
+        return f"state-changing action in the query ({m!r})"
     lang = locale.split("-")[0].lower()
     other = _other_language(link, segs, words, lang, urlsplit(home_url).path or "/")
     if other:
-        return f"language switch to {other}", {}, ""
+        return f"language switch to {other}"
+    return None
 
+
+def _scores(link: Link, segs: list[str], words: str) -> tuple[dict[str, int], str]:
+    """{kind: score} of a link that may be chosen, and what matched."""
     scores: dict[str, int] = {}
     why: list[str] = []
     for kind in PAGE_KINDS:
@@ -256,7 +269,7 @@ def classify(link: Link, home_url: str, locale: str) -> tuple[str | None, dict[s
     if product_path and not category_path:
         scores.pop("category", None)
         why = [w for w in why if not w.startswith("category")]
-    return None, scores, "; ".join(why)
+    return scores, "; ".join(why)
 
 
 def _other_language(link: Link, segs: list[str], words: str, lang: str, home_path: str) -> str | None:
@@ -389,36 +402,7 @@ async def discover_pages(browser: Any, domain: Any, policy: Any, user_agent: str
             if registrable(urlsplit(final).hostname or "") != registrable(domain.host):
                 raise RuntimeError(f"the home page redirected to another site: {final}")
             links = await page.evaluate(LINKS_JS)
-            chosen = select_pages(final, links, domain.locale)
-            # a chosen page that answers with an error (a stale "offers 2019" link) is replaced by the next-best
-            # link of its kind: probe each once with the context's own request client, drop failures, choose again
-            probes: list[dict[str, Any]] = []
-            failed: set[str] = set()
-            for _round in range(3):
-                bad = []
-                for p in chosen["pages"][1:]:
-                    if p["url"] in {x["url"] for x in probes}:
-                        continue
-                    try:
-                        r = await context.request.get(p["url"], timeout=nav_timeout * 1000, max_redirects=5)
-                        status = r.status
-                        await r.dispose()
-                    except Exception as exc:  # noqa: BLE001 - recorded; the walk will record it too
-                        status = None
-                        probes.append({"url": p["url"], "kind": p["kind"], "error": str(exc).splitlines()[0][:200]})
-                        continue
-                    probes.append({"url": p["url"], "kind": p["kind"], "status": status})
-                    if status >= 400:
-                        bad.append(p["url"])
-                if not bad:
-                    break
-                failed |= set(bad)
-                chosen = select_pages(final, [lk for lk in links if normalise(lk.get("href") or "") not in failed
-                                              and (lk.get("href") or "") not in failed], domain.locale)
-            if probes:
-                record["probes"] = probes
-                if failed:
-                    record["replaced"] = sorted(failed)
+            chosen = await _replace_failing(context, record, final, links, domain.locale, nav_timeout)
             record.update(pages=chosen["pages"], candidates=chosen["candidates"],
                           kinds_not_found=chosen["kinds_not_found"], links=len(links))
 
@@ -440,6 +424,48 @@ async def discover_pages(browser: Any, domain: Any, policy: Any, user_agent: str
     return record
 
 
+async def _replace_failing(context: Any, record: dict[str, Any], final: str, links: list[dict[str, Any]], locale: str,
+                           nav_timeout: float) -> dict[str, Any]:
+    """The chosen pages, a chosen page that answers with an error (a stale "offers 2019" link) replaced by the
+    next-best link of its kind: each probed once with the context's own request client, failures dropped, chosen
+    again (at most three rounds); the probes are recorded."""
+    chosen = select_pages(final, links, locale)
+    probes: list[dict[str, Any]] = []
+    failed: set[str] = set()
+    async def probe(p: dict[str, Any]) -> dict[str, Any]:
+        try:
+            r = await context.request.get(p["url"], timeout=nav_timeout * 1000, max_redirects=5)
+            status = r.status
+            await r.dispose()
+        except Exception as exc:  # noqa: BLE001 - recorded; the walk will record it too
+            return {"url": p["url"], "kind": p["kind"], "error": str(exc).splitlines()[0][:200]}
+        return {"url": p["url"], "kind": p["kind"], "status": status}
+
+    for _round in range(3):
+        seen = {x["url"] for x in probes}
+        # side by side: one round trip for all the chosen pages instead of one after the other
+        answers = await asyncio.gather(*(probe(p) for p in chosen["pages"][1:] if p["url"] not in seen))
+        probes.extend(answers)
+        bad = [a["url"] for a in answers if a.get("status") is not None and a["status"] >= 400]
+        if not bad:
+            break
+        failed |= set(bad)
+        chosen = select_pages(final, [lk for lk in links if normalise(lk.get("href") or "") not in failed
+                                      and (lk.get("href") or "") not in failed], locale)
+    if probes:
+        record["probes"] = probes
+        if failed:
+            record["replaced"] = sorted(failed)
+    return chosen
+
+
+def fallback_record(domain: Any, error: str) -> dict[str, Any]:
+    """The record of a discovery that could not run at all: the visits walk the home page only."""
+    return {"schema": DISCOVERY_SCHEMA, "domain": domain.host,
+            "pages": [{"path": "/", "url": domain.url("/"), "kind": "home", "reason": "the home page: consent is given here"}],
+            "candidates": [], "fallback": "the home page only", "error": error}
+
+
 def discovery_summary(record: dict[str, Any]) -> dict[str, Any]:
     """The part of a discovery record that findings.json carries inline (the full record is the file)."""
     return {"pages": [{k: p[k] for k in ("path", "kind", "reason")} for p in record.get("pages", [])],
@@ -448,5 +474,5 @@ def discovery_summary(record: dict[str, Any]) -> dict[str, Any]:
             "candidates": len(record.get("candidates", [])), "duration_s": record.get("duration_s")}
 
 
-__all__ = ["Link", "select_pages", "classify", "discover_pages", "discovery_summary", "registrable", "PAGE_KINDS",
+__all__ = ["Link", "select_pages", "classify", "discover_pages", "discovery_summary", "fallback_record", "registrable", "PAGE_KINDS",
            "DISCOVERY_SCHEMA", "asdict"]

@@ -1,7 +1,7 @@
 // Injected into every frame before any page script (context.add_init_script).
 // 1. Records storage writes (document.cookie, cookieStore, Web Storage, IndexedDB, Cache API, service workers,
 //    Privacy Sandbox calls) with the script that made them (stack-derived URL), the frame and its partition.
-// 2. Counts pending short timers so the settle logic can wait for "trackers that fire after a delay"
+// 2. Keeps the due time of pending timers so the settle logic can wait for "trackers that fire after a delay"
 //    instead of sleeping for a fixed time.
 (() => {
   if (window.__cookieauditInstalled) return;
@@ -160,19 +160,38 @@
     });
   }
 
-  // pending short timers (<= 2.5 s): a tracker scheduled with setTimeout is still "about to happen"
-  let pending = 0;
-  const live = new Set();
+  // pending timers: a tracker scheduled with setTimeout is still "about to happen". Each timer's due time is kept
+  // (performance.now() ms) so the settle logic can wait for those due before it would give up anyway; a chain of
+  // timers each scheduled from the previous one's callback (a polling loop) counts for its first links only.
+  const MAX_CHAIN = 3;
+  const live = new Map();   // id -> due
+  let depth = 0, lastFired = -1;
   const origSet = window.setTimeout, origClear = window.clearTimeout;
   window.setTimeout = function (fn, delay, ...rest) {
-    const d = Number(delay) || 0;
-    if (d > 2500 || typeof fn !== "function") return origSet.call(this, fn, delay, ...rest);
+    const d = Math.max(0, Number(delay) || 0);
+    if (typeof fn !== "function") return origSet.call(this, fn, delay, ...rest);
+    const mine = depth + 1, tracked = mine <= MAX_CHAIN;
     let id;
-    const wrapped = function () { if (live.delete(id)) pending--; return fn.apply(this, arguments); };
+    const wrapped = function () {
+      if (tracked) { live.delete(id); lastFired = performance.now(); }
+      const outer = depth; depth = mine;
+      try { return fn.apply(this, arguments); } finally { depth = outer; }
+    };
     id = origSet.call(this, wrapped, delay, ...rest);
-    live.add(id); pending++;
+    if (tracked) live.set(id, performance.now() + d);
     return id;
   };
-  window.clearTimeout = function (id) { if (live.delete(id)) pending--; return origClear.call(this, id); };
-  Object.defineProperty(window, "__cookieauditPendingTimers", { get: () => pending, enumerable: false });
+  window.clearTimeout = function (id) { live.delete(id); return origClear.call(this, id); };
+  // [ms until the last pending timer due before `until` (page clock, ms; null: now + `offset`) fires, or -1;
+  // ms since a tracked timer last fired, or -1; `until`]
+  Object.defineProperty(window, "__cookieauditTimers", {
+    value: (until, offset) => {
+      const at = performance.now();
+      if (until == null) until = at + offset;
+      let last = -1;
+      for (const due of live.values()) if (due <= until && due > last) last = due;
+      return [last < 0 ? -1 : Math.max(0, last - at), lastFired < 0 ? -1 : at - lastFired, until];
+    },
+    enumerable: false,
+  });
 })();

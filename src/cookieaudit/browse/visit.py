@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Awaitable, Iterator, Union
 
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, BrowserContext, Page
 
 from ..expectations import Domain, Expectations
 from ..observations import ConsentOutcome, Observation, PageRecord
@@ -36,16 +38,19 @@ TRANSIENT_NET_ERRORS = ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EM
                         "ERR_CONNECTION_TIMED_OUT", "ERR_TIMED_OUT", "ERR_HTTP2_PROTOCOL_ERROR")
 NAV_ATTEMPTS = 3
 AUTOCONSENT_CHOICES = ("accept-all", "reject-all", "withdraw")
+# the walk's paths, or the page discovery still under way (its paths, None: the configured pages)
+Pages = Union[list[str], tuple[str, ...], Awaitable[Union[list[str], None]], None]
 
 
 @dataclass(frozen=True)
 class SettlePolicy:
-    """Adaptive settle: network quiet for ``quiet`` s and no short timers pending, bounded by ``max_wait``."""
+    """Settle on evidence: the network quiet for ``quiet`` s and no timer pending that is due within ``timer_horizon``
+    s of the settle's start (a tag deferred "for performance"), bounded by ``max_wait``."""
 
     quiet: float = 0.35         # dependent loads follow each other within milliseconds; timers are tracked apart
     min_wait: float = 0.3
     max_wait: float = 6.0
-    timer_grace: float = 1.8     # how long pending short timers may extend the wait after the network is quiet
+    timer_horizon: float = 4.0  # timers due later than this after the load (or the consent action) are not waited for
     nav_timeout: float = 20.0
 
 
@@ -53,24 +58,31 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+TIMERS_JS = "([until, offset]) => window.__cookieauditTimers ? window.__cookieauditTimers(until, offset) : [-1, -1, null]"
+
+
 async def settle(page: Page, rec: VisitRecorder, policy: SettlePolicy) -> float:
+    """Wait until the page is quiet: no request open or finished within ``quiet`` s, no timer pending that falls due
+    within ``timer_horizon`` s of now (in the page's clock), and none fired within ``quiet`` s; at most ``max_wait``."""
     start = time.monotonic()
-    quiet_since: float | None = None
+    until: float | None = None          # the horizon in the page's clock (ms), fixed at the first look
     while True:
         now = time.monotonic()
         elapsed = now - start
         if elapsed >= policy.max_wait:
             break
         if elapsed >= policy.min_wait and rec.inflight == 0 and now - rec.last_activity >= policy.quiet:
-            quiet_since = quiet_since or now
             try:
-                pending = await page.evaluate("() => window.__cookieauditPendingTimers || 0")
+                # the horizon is fixed at the first look, counted from the settle's start
+                due, since_fired, until = await page.evaluate(TIMERS_JS, [until, (policy.timer_horizon - elapsed) * 1000])
             except Exception:  # noqa: BLE001 - navigating
-                pending = 0
-            if not pending or now - quiet_since >= policy.timer_grace:
+                due, since_fired = -1, -1
+            if due < 0 and (since_fired < 0 or since_fired >= policy.quiet * 1000):
                 break
-        else:
-            quiet_since = None
+            if due > 0:
+                # nothing can happen before the timer fires (the network is quiet): sleep until then
+                await asyncio.sleep(min(due / 1000, policy.max_wait - (time.monotonic() - start)))
+                continue
         await asyncio.sleep(0.1)
     return time.monotonic() - start
 
@@ -91,212 +103,332 @@ def desktop_user_agent(headless_ua: str) -> str:
 
 async def run_visit(browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
                     policy: BrowserPolicy, user_agent: str, settle_policy: SettlePolicy = SettlePolicy(),
-                    budget: float = 90.0, tag: str = "", pages: list[str] | tuple[str, ...] | None = None) -> Observation:
+                    budget: float = 90.0, tag: str = "", pages: Pages = None) -> Observation:
     """One visit; ``pages`` (paths, the first is where consent is given) default to the domain's configured pages."""
-    walk_pages = list(pages or domain.pages or ["/"])
-    started = utc_now()
-    t_start = time.monotonic()
-    t0_holder: list[float] = []
-    clock = lambda: time.monotonic() - (t0_holder[0] if t0_holder else time.monotonic())  # noqa: E731
-    ev_dir = run_dir / "evidence" / domain.host / choice / tag if tag else run_dir / "evidence" / domain.host / choice
-    ev_dir.mkdir(parents=True, exist_ok=True)
-    har = ev_dir / "visit.har"
-    context = await browser.new_context(
-        locale=domain.locale, timezone_id=domain.timezone, user_agent=user_agent,
-        viewport={"width": policy.viewport[0], "height": policy.viewport[1]},
-        record_har_path=str(har), record_har_content="omit", accept_downloads=False,
-    )
-    popups: list[str] = []
-    page = await context.new_page()
-    # dialogs are dismissed and popups closed (recorded), so a hostile page cannot stall the visit
-    # (a beforeunload prompt is accepted: staying on the page would cancel every later navigation of the visit)
-    page.on("dialog", lambda d: (errors.append(f"dialog {'accepted (leave page)' if d.type == 'beforeunload' else 'dismissed'}: "
-                                               f"{d.type} {d.message[:120]!r}"),
-                                 asyncio.ensure_future(d.accept() if d.type == "beforeunload" else d.dismiss())))
-    # downloads are refused (accept_downloads=False) but were silently dropped: say that the site started one
-    page.on("download", lambda dl: errors.append(f"download refused: {dl.url[:200]} ({dl.suggested_filename!r})"))
-    context.on("page", lambda p: (popups.append(p.url), asyncio.ensure_future(p.close())))
-    errors: list[str] = []
-    rec = VisitRecorder(context)
-    pages: list[PageRecord] = []
-    consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
-    autoconsent = None
-    status = "complete"
-    not_site: dict = {}
+    visit = Visit(browser, domain, choice, expectations, run_dir, policy, user_agent, settle_policy, tag, pages)
+    await visit.browse(budget)
+    return visit.observation()
 
-    async def visit_page(phase: str, path: str, shot: str) -> bool:
-        url = domain.url(path)
-        rec.set_phase(phase)
-        err = final = title = None
+
+class Visit:
+    """One (domain, choice) walk: a fresh context, the phases as steps, every step's seconds in ``timings``.
+
+    A step records what it finds on the visit (pages, errors, consent, banner, persistence); :meth:`run` walks the
+    steps within the time budget and turns what was recorded into the :class:`Observation`, whatever happened.
+    """
+
+    def __init__(self, browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
+                 policy: BrowserPolicy, user_agent: str, settle_policy: SettlePolicy = SettlePolicy(),
+                 tag: str = "", pages: Pages = None) -> None:
+        self.browser, self.domain, self.choice, self.expectations = browser, domain, choice, expectations
+        self.run_dir, self.policy, self.user_agent, self.settle_policy = run_dir, policy, user_agent, settle_policy
+        # further pages may still be being discovered: the walk starts on the home page and asks for them after the
+        # choice (a discovered walk always starts at "/", where consent is given)
+        self._pages: Pages = pages
+        self.walk_pages = list(domain.pages or ["/"]) if pages is None or isinstance(pages, Awaitable) else list(pages)
+        self.ev_dir = run_dir / "evidence" / domain.host / choice / tag if tag else run_dir / "evidence" / domain.host / choice
+        self.har = self.ev_dir / "visit.har"
+        self.started = utc_now()
+        self.t_start = time.monotonic()
+        self.t0: float | None = None                 # the consent moment: t = 0 for every record of this visit
+        self.consent_wall: str | None = None
+        self.pages: list[PageRecord] = []
+        self.errors: list[str] = []
+        self.popups: list[str] = []
+        self.consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
+        self.autoconsent: AutoconsentSession | None = None
+        self.status = "complete"
+        self.not_site: dict = {}
+        self.banner: dict = {}
+        self.persistence: dict = {}
+        self.timings: dict[str, float] = {}
+        self.ended: str | None = None
+        self.first_error: str | None = None     # said before everything else (a retry after a browser crash)
+        self.duration: float | None = None
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.rec: VisitRecorder | None = None
+
+    # -- bookkeeping ---------------------------------------------------------------------------------------
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Adds the seconds spent in the block to ``timings[step]`` (steps that repeat, such as pages, add up)."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[step] = round(self.timings.get(step, 0.0) + time.monotonic() - start, 3)
+
+    def clock(self) -> float:
+        """Seconds since the consent moment (0 before it)."""
+        return time.monotonic() - self.t0 if self.t0 is not None else 0.0
+
+    # -- the visit -----------------------------------------------------------------------------------------
+    async def browse(self, budget: float) -> None:
+        """Everything that needs the browser: the walk within ``budget`` s, then the context closed (HAR written).
+        :meth:`observation` (no browser, CPU only) turns what was recorded into the observation afterwards."""
+        self.ev_dir.mkdir(parents=True, exist_ok=True)
+        with self.timed("context"):
+            await self.open_context()
+        try:
+            await asyncio.wait_for(self.walk(), timeout=budget)
+        except asyncio.TimeoutError:
+            self.status = "incomplete"
+            self.errors.append(f"time budget of {budget:.0f} s for this visit exhausted in phase {self.recorder.phase}")
+        except Exception as exc:  # noqa: BLE001 - browser crash etc.: keep what we have
+            self.status = "incomplete"
+            self.errors.append(f"visit aborted in phase {self.recorder.phase}: {type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else ''}")
+        if self.t0 is None:
+            self.t0 = time.monotonic()
+        with self.timed("close (HAR written)"):
+            await self.close_context()
+        self.ended, self.duration = utc_now(), round(time.monotonic() - self.t_start, 3)
+
+    @property
+    def recorder(self) -> VisitRecorder:
+        assert self.rec is not None
+        return self.rec
+
+    @property
+    def tab(self) -> Page:
+        assert self.page is not None
+        return self.page
+
+    async def open_context(self) -> None:
+        self.context = context = await self.browser.new_context(
+            locale=self.domain.locale, timezone_id=self.domain.timezone, user_agent=self.user_agent,
+            viewport={"width": self.policy.viewport[0], "height": self.policy.viewport[1]},
+            record_har_path=str(self.har), record_har_content="omit", accept_downloads=False,
+        )
+        self.page = page = await context.new_page()
+        errors = self.errors
+        # dialogs are dismissed and popups closed (recorded), so a hostile page cannot stall the visit
+        # (a beforeunload prompt is accepted: staying on the page would cancel every later navigation of the visit)
+        page.on("dialog", lambda d: (errors.append(f"dialog {'accepted (leave page)' if d.type == 'beforeunload' else 'dismissed'}: "
+                                                   f"{d.type} {d.message[:120]!r}"),
+                                     asyncio.ensure_future(d.accept() if d.type == "beforeunload" else d.dismiss())))
+        # downloads are refused (accept_downloads=False) but were silently dropped: say that the site started one
+        page.on("download", lambda dl: errors.append(f"download refused: {dl.url[:200]} ({dl.suggested_filename!r})"))
+        context.on("page", lambda p: (self.popups.append(p.url), asyncio.ensure_future(p.close())))
+        self.rec = VisitRecorder(context)
+
+    async def walk(self) -> None:
+        """The phases in order; a step that ends the walk sets ``status`` and returns False."""
+        with self.timed("context"):
+            await self.recorder.attach(self.tab)
+            if not self.domain.banner and self.choice in AUTOCONSENT_CHOICES:
+                # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
+                self.autoconsent = AutoconsentSession(time.monotonic)
+                await self.autoconsent.install(self.context)
+        if not await self.visit_page("before-consent", self.walk_pages[0], "before-consent"):
+            self.status = "incomplete"
+            return
+        await self.consent_step()
+        if self.choice == "withdraw":
+            await self.withdraw_step()
+        if await self.further_pages() and self.choice == "reject-all":
+            await self.persistence_step()
+
+    async def consent_step(self) -> None:
+        """The consent action at t = 0, then the after-choice settle on the same page."""
+        page, rec = self.tab, self.recorder
+        if self.choice == "no-interaction":
+            with self.timed("banner measurement"):
+                try:
+                    self.banner.update(await measure_banner(page, self.domain))
+                    self.banner["screenshot"] = self.pages[0].screenshot
+                except Exception as exc:  # noqa: BLE001
+                    self.errors.append(f"banner measurement: {str(exc).splitlines()[0]}")
+        self.t0 = time.monotonic()
+        self.consent_wall = utc_now()
+        rec.set_phase("after-choice")
+        first = "accept-all" if self.choice == "withdraw" else self.choice
+        with self.timed("consent action + verification"):
+            self.consent = await perform_choice(page, first, self.domain, self.expectations, self.autoconsent, self.clock)
+        if self.autoconsent is not None:
+            self.autoconsent.active = False
+        if self.choice == "no-interaction":
+            with self.timed("implied-consent probe"):
+                self.banner["implied_consent_probe"] = await probe_implied_consent(page, self.domain)
+        with self.timed("after-choice: settle"):
+            await settle(page, rec, self.settle_policy)
+        shot = await self.record_phase_end("after-choice")
+        self.pages.append(PageRecord(phase="after-choice", url=page.url, final_url=page.url, status=None,
+                                     screenshot=shot, t=round(self.clock(), 3)))
+
+    async def withdraw_step(self) -> None:
+        """Withdrawal at t_w > 0: everything after it is judged as after refusal."""
+        self.recorder.set_phase("after-withdraw")
+        with self.timed("withdraw + verification"):
+            self.consent = await withdraw_choice(self.tab, self.domain, self.expectations, self.clock, self.consent)
+        with self.timed("after-withdraw: settle"):
+            await settle(self.tab, self.recorder, self.settle_policy)
+        await self.record_phase_end("after-withdraw")
+
+    async def further_pages(self) -> bool:
+        """Every further page; a failing one is recorded (rule page-unavailable) and the walk goes on."""
+        if isinstance(self._pages, Awaitable):
+            with self.timed("waiting for page discovery"):
+                found = await self._pages
+            self.walk_pages = self.walk_pages[:1] + list(found or self.domain.pages or ["/"])[1:]
+        phase = "after-withdraw" if self.choice == "withdraw" else "next-page"
+        audited = 0
+        for i, path in enumerate(self.walk_pages[1:], start=1):
+            if await self.visit_page(phase, path, f"{phase}-{i}"):
+                audited += 1
+            if self.not_site:
+                self.status = "incomplete"
+                return False
+        if len(self.walk_pages) > 1 and not audited:
+            self.status = "incomplete"
+            self.errors.append(f"none of the {len(self.walk_pages) - 1} further page(s) could be audited")
+        return True
+
+    async def persistence_step(self) -> None:
+        """The refusal must survive a reload (no banner silently coming back as accepted)."""
+        await self.visit_page("after-reload", self.walk_pages[0], "after-reload")
+        if self.not_site:
+            self.status = "incomplete"
+            return
+        with self.timed("persistence check"):
+            self.persistence.update(await persistence_check(self.tab, self.domain))
+
+    # -- one page ------------------------------------------------------------------------------------------
+    async def visit_page(self, phase: str, path: str, shot: str) -> bool:
+        """Load, settle, check and record one page; False when it could not be audited."""
+        url = self.domain.url(path)
+        self.recorder.set_phase(phase)
+        step = "first page" if phase == "before-consent" else phase
+        with self.timed(f"{step}: load"):
+            code, final, err = await self.navigate(phase, url)
+        title = verdict = None
+        if err is None:
+            with self.timed(f"{step}: settle"):
+                await settle(self.tab, self.recorder, self.settle_policy)
+            with self.timed("page checks"):
+                title, verdict, err = await self.check_page(phase, code, final)
+        shot_path = await self.record_phase_end(shot)
+        self.pages.append(PageRecord(phase=phase, url=url, final_url=final, status=code, title=title,
+                                     screenshot=shot_path, error=err,
+                                     t=round(self.clock(), 3) if self.t0 is not None else None))
+        # a challenge / parked page anywhere, or an error page where consent is given: not the site
+        if verdict and (verdict["kind"] != "error-page" or phase == "before-consent") and not self.not_site:
+            self.not_site.update(verdict, phase=phase, url=url, final_url=final, screenshot=shot_path,
+                                 page=len(self.pages) - 1)
+        if err:
+            self.errors.append(f"{phase} {url}: {err}")
+        return err is None
+
+    async def navigate(self, phase: str, url: str) -> tuple[int | None, str | None, str | None]:
+        """Go to ``url`` (transient network errors retried with backoff): status, final URL, error."""
+        err = final = None
         code = None
         for attempt in range(1, NAV_ATTEMPTS + 1):
             try:
-                resp = await page.goto(url, wait_until="load", timeout=settle_policy.nav_timeout * 1000)
-                code = resp.status if resp else None
-                final = page.url
-                err = None
-                break
+                resp = await self.tab.goto(url, wait_until="load", timeout=self.settle_policy.nav_timeout * 1000)
+                return (resp.status if resp else None), self.tab.url, None
             except Exception as exc:  # noqa: BLE001 - recorded, not raised
                 err = str(exc).splitlines()[0]
                 if attempt == NAV_ATTEMPTS or not any(t in err for t in TRANSIENT_NET_ERRORS):
                     break
-                errors.append(f"{phase} {url}: transient {err}; retry {attempt} after {0.5 * 3 ** (attempt - 1):.1f} s")
+                self.errors.append(f"{phase} {url}: transient {err}; retry {attempt} after {0.5 * 3 ** (attempt - 1):.1f} s")
                 await asyncio.sleep(0.5 * 3 ** (attempt - 1))
-        if err is None:
-            await settle(page, rec, settle_policy)
-            try:
-                title = await page.title()
-            except Exception:  # noqa: BLE001
-                title = None
-        verdict = None
-        if err is None:
-            facts = await page_facts(page)
-            verdict = not_the_site(code, facts.get("title", title), facts.get("text"), facts.get("html"),
-                                   facts.get("heading"))
-            if verdict and verdict["kind"] == "error-page" and phase not in ("before-consent",) and \
-                    (code is None or code < 400):
-                err = f"{verdict['reason'].removeprefix('not the site: ')} (a soft error page)"
-                verdict = None
+        return code, final, err
+
+    async def check_page(self, phase: str, code: int | None, final: str | None) -> tuple[str | None, dict | None, str | None]:
+        """Title, not-the-site verdict and the page's error (None: it is the site and can be audited)."""
+        page = self.tab
+        try:
+            title = await page.title()
+        except Exception:  # noqa: BLE001
+            title = None
+        facts = await page_facts(page)
+        verdict = not_the_site(code, facts.get("title", title), facts.get("text"), facts.get("html"),
+                               facts.get("heading"))
+        err = None
+        if verdict and verdict["kind"] == "error-page" and phase != "before-consent" and (code is None or code < 400):
+            err = f"{verdict['reason'].removeprefix('not the site: ')} (a soft error page)"
+            verdict = None
         if err is None and verdict and verdict["kind"] != "error-page":
             err = verdict["reason"] + (f" (HTTP {code})" if code and code >= 400 else "")
         elif err is None and code is not None and code >= 400:
             err = f"HTTP {code} (the page answered with an error status; its content is not the site)"
-        elif err is None and final and not same_site(domain.host, final):
+        elif err is None and final and not same_site(self.domain.host, final):
             err = f"redirected to another site: {final}"
         elif err is None and verdict:
             err = verdict["reason"]
-        shot_path = await screenshot(shot)
-        await rec.snapshot(page)
-        pages.append(PageRecord(phase=phase, url=url, final_url=final, status=code, title=title,
-                                screenshot=shot_path, error=err, t=round(clock(), 3) if t0_holder else None))
-        # a challenge / parked page anywhere, or an error page where consent is given: not the site
-        if verdict and (verdict["kind"] != "error-page" or phase == "before-consent") and not not_site:
-            not_site.update(verdict, phase=phase, url=url, final_url=final, screenshot=shot_path,
-                            page=len(pages) - 1)
-        if err:
-            errors.append(f"{phase} {url}: {err}")
-        return err is None
+        return title, verdict, err
 
-    async def screenshot(name: str) -> str | None:
-        path = ev_dir / f"{name}.png"
-        try:
-            await page.screenshot(path=str(path), timeout=10000)
-            return str(path.relative_to(run_dir))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"screenshot {name}: {str(exc).splitlines()[0]}")
-            return None
+    async def record_phase_end(self, shot: str) -> str | None:
+        """The end of a phase: its screenshot and its cookie jar and storage snapshot, taken side by side (both only
+        read the page); the screenshot's path relative to the run folder."""
+        path, _ = await asyncio.gather(self.screenshot(shot), self.snapshot())
+        return path
 
-    async def walk() -> None:
-        nonlocal consent, status, autoconsent
-        await rec.attach(page)
-        if not domain.banner and choice in AUTOCONSENT_CHOICES:
-            # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
-            autoconsent = AutoconsentSession(time.monotonic)
-            await autoconsent.install(context)
-        if not await visit_page("before-consent", walk_pages[0], "before-consent"):
-            status = "incomplete"
-            return
-        if choice == "no-interaction":
+    async def screenshot(self, name: str) -> str | None:
+        path = self.ev_dir / f"{name}.png"
+        with self.timed("screenshots (beside the snapshots)"):
             try:
-                banner.update(await measure_banner(page, domain))
-                banner["screenshot"] = pages[0].screenshot
+                await self.tab.screenshot(path=str(path), timeout=10000)
+                return str(path.relative_to(self.run_dir))
             except Exception as exc:  # noqa: BLE001
-                errors.append(f"banner measurement: {str(exc).splitlines()[0]}")
-        # the consent moment: t = 0 for every record of this visit
-        t0_holder.append(time.monotonic())
-        consent_wall.append(utc_now())
-        rec.set_phase("after-choice")
-        first = "accept-all" if choice == "withdraw" else choice
-        consent = await perform_choice(page, first, domain, expectations, autoconsent, clock)
-        if autoconsent is not None:
-            autoconsent.active = False
-        if choice == "no-interaction":
-            banner["implied_consent_probe"] = await probe_implied_consent(page, domain)
-        await settle(page, rec, settle_policy)
-        await screenshot("after-choice")
-        await rec.snapshot(page)
-        pages.append(PageRecord(phase="after-choice", url=page.url, final_url=page.url, status=None,
-                                screenshot=str((ev_dir / "after-choice.png").relative_to(run_dir))
-                                if (ev_dir / "after-choice.png").exists() else None, t=round(clock(), 3)))
-        later_phase = "next-page"
-        if choice == "withdraw":
-            # withdrawal at t_w > 0: everything after it is judged as after refusal
-            later_phase = "after-withdraw"
-            rec.set_phase(later_phase)
-            consent = await withdraw_choice(page, domain, expectations, clock, consent)
-            await settle(page, rec, settle_policy)
-            await screenshot("after-withdraw")
-            await rec.snapshot(page)
-        audited = 0
-        for i, path in enumerate(walk_pages[1:], start=1):
-            # a failing further page is recorded (rule page-unavailable) and the walk goes on
-            if await visit_page(later_phase, path, f"{later_phase}-{i}"):
-                audited += 1
-            if not_site:
-                status = "incomplete"
-                return
-        if len(walk_pages) > 1 and not audited:
-            status = "incomplete"
-            errors.append(f"none of the {len(walk_pages) - 1} further page(s) could be audited")
-        if choice == "reject-all":
-            # persistence: the refusal must survive a reload (no banner silently coming back as accepted)
-            await visit_page("after-reload", walk_pages[0], "after-reload")
-            if not_site:
-                status = "incomplete"
-                return
-            persistence.update(await persistence_check(page, domain))
+                self.errors.append(f"screenshot {name}: {str(exc).splitlines()[0]}")
+                return None
 
-    consent_wall: list[str] = []
-    banner: dict = {}
-    persistence: dict = {}
-    try:
-        await asyncio.wait_for(walk(), timeout=budget)
-    except asyncio.TimeoutError:
-        status = "incomplete"
-        errors.append(f"time budget of {budget:.0f} s for this visit exhausted in phase {rec.phase}")
-    except Exception as exc:  # noqa: BLE001 - browser crash etc.: keep what we have
-        status = "incomplete"
-        errors.append(f"visit aborted in phase {rec.phase}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    if not t0_holder:
-        t0_holder.append(time.monotonic())
-    try:
-        await rec.flush()
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        await asyncio.wait_for(context.close(), timeout=20)
-    except Exception as exc:  # noqa: BLE001
-        errors.append(f"closing the context (HAR may be missing): {exc}")
-    if har.exists():
-        rec.read_har(har)
-    requests, set_cookies, writes, cookies = rec.records(t0_holder[0])
-    storage_writes, api_calls, workers = rec.storage_records(t0_holder[0])
-    if popups:
-        errors.append(f"popups opened by the site and closed: {popups[:5]}")
-    if rec.truncated:
-        errors.append(f"bounded recording: dropped {rec.truncated}")
-    if consent.outcome == "not-performed" and choice != "no-interaction" and status == "complete":
-        errors.append(f"consent choice not performed: {consent.reason}")
-    if not_site:
-        # the reason the visit is incomplete comes first (findings.json → missing quotes the first errors)
-        first = [e for e in errors if not_site["reason"] in e][:1]
-        errors = first + [e for e in errors if e not in first]
-    evidence = {"har": str(har.relative_to(run_dir))} if har.exists() else {}
-    if autoconsent is not None and autoconsent.messages:
-        consent = _with_autoconsent_log(consent, autoconsent, t0_holder[0])
-    return Observation(
-        domain=domain.host, choice=choice, status=status, started_utc=started, ended_utc=utc_now(),
-        consent_wall_utc=consent_wall[0] if consent_wall else None, consent=consent, pages=tuple(pages),
-        requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
-        storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), caches=tuple(rec.caches),
-        storage_writes=tuple(storage_writes), tracking_api_calls=tuple(api_calls), service_workers=tuple(workers),
-        errors=tuple(errors + rec.errors + rec.store.errors),
-        not_site=dict(not_site) or None,
-        evidence=evidence, banner={**banner, **({"persistence": persistence} if persistence else {})},
-        browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": user_agent,
-                 "viewport": list(policy.viewport), "duration_s": round(time.monotonic() - t_start, 3),
-                 "clock": rec.clock_facts()},
-    )
+    async def snapshot(self) -> None:
+        with self.timed("snapshots (cookie jar, storage)"):
+            await self.recorder.snapshot(self.tab)
+
+    # -- the end -------------------------------------------------------------------------------------------
+    async def close_context(self) -> None:
+        try:
+            await self.recorder.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            if self.context is not None:
+                await asyncio.wait_for(self.context.close(), timeout=20)
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(f"closing the context (HAR may be missing): {exc}")
+
+    def observation(self) -> Observation:
+        """The observation of what :meth:`browse` recorded (pure Python: may run in a thread)."""
+        start = time.monotonic()
+        rec, t0 = self.recorder, self.t0 or time.monotonic()
+        if self.har.exists():
+            rec.read_har(self.har)
+        requests, set_cookies, writes, cookies = rec.records(t0)
+        storage_writes, api_calls, workers = rec.storage_records(t0)
+        errors, consent = self.errors, self.consent
+        if self.popups:
+            errors.append(f"popups opened by the site and closed: {self.popups[:5]}")
+        if rec.truncated:
+            errors.append(f"bounded recording: dropped {rec.truncated}")
+        if consent.outcome == "not-performed" and self.choice != "no-interaction" and self.status == "complete":
+            errors.append(f"consent choice not performed: {consent.reason}")
+        if self.not_site:
+            # the reason the visit is incomplete comes first (findings.json → missing quotes the first errors)
+            first = [e for e in errors if self.not_site["reason"] in e][:1]
+            errors = first + [e for e in errors if e not in first]
+        evidence = {"har": str(self.har.relative_to(self.run_dir))} if self.har.exists() else {}
+        if self.autoconsent is not None and self.autoconsent.messages:
+            consent = _with_autoconsent_log(consent, self.autoconsent, t0)
+        domain = self.domain
+        return Observation(
+            domain=domain.host, choice=self.choice, status=self.status, started_utc=self.started, ended_utc=self.ended or utc_now(),
+            consent_wall_utc=self.consent_wall, consent=consent, pages=tuple(self.pages),
+            requests=tuple(requests), set_cookies=tuple(set_cookies), cookies=tuple(cookies), cookie_writes=tuple(writes),
+            storage=tuple(rec.storage), indexeddb=tuple(rec.indexeddb), caches=tuple(rec.caches),
+            storage_writes=tuple(storage_writes), tracking_api_calls=tuple(api_calls), service_workers=tuple(workers),
+            errors=tuple(([self.first_error] if self.first_error else []) + errors + rec.errors + rec.store.errors),
+            not_site=dict(self.not_site) or None,
+            evidence=evidence, banner={**self.banner, **({"persistence": self.persistence} if self.persistence else {})},
+            browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": self.user_agent,
+                     "viewport": list(self.policy.viewport), "duration_s": self.duration if self.duration is not None else round(time.monotonic() - self.t_start, 3),
+                     "clock": rec.clock_facts()},
+            timings={**self.timings, "records (HAR read, conversion)": round(time.monotonic() - start, 3)},
+        )
 
 
 async def persistence_check(page: Page, domain: Domain) -> dict:

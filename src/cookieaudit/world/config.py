@@ -61,6 +61,9 @@ affiliate_cookie_days       the shop software sets the first-party marketing coo
                             with this Max-Age on every page (None = not set).
 tracker_delay_ms            (min, max): every JavaScript file a vendor host serves to this shop is
                             delayed by a random amount in the range, so tags fire late (flakiness tests).
+late_tag_ms                 every page but the home page starts Hotjar this many ms after its load event,
+                            whatever the visitor chose (a tag deferred "for performance"; None = never):
+                            after a refusal it fires on the next page, seconds after that page loaded.
 
 Variant worlds
 --------------
@@ -114,6 +117,7 @@ class ShopKnobs:
     affiliate_cookie_days: int | None = None
     tracker_delay_ms: tuple[int, int] = (0, 0)
     hostile_cookie: bool = False
+    late_tag_ms: int | None = None
 
     def validate(self, cmp: str) -> None:
         """Reject values the world cannot render, so a typo in a test fails loudly."""
@@ -130,6 +134,8 @@ class ShopKnobs:
         lo, hi = self.tracker_delay_ms
         if not 0 <= lo <= hi:
             raise ValueError(f"tracker_delay_ms must be (min, max) with 0 <= min <= max, not {self.tracker_delay_ms}")
+        if self.late_tag_ms is not None and self.late_tag_ms < 0:
+            raise ValueError(f"late_tag_ms must be >= 0 ms, not {self.late_tag_ms}")
         for name in CUSTOM_BANNER_ONLY:
             if getattr(self, name) and cmp != "custom":
                 raise ValueError(f"{name} is a bug of the hand-made banner (online-3d-printen.be, or a variant "

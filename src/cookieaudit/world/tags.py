@@ -173,6 +173,11 @@ def shop_tags(shop: Shop, knobs: ShopKnobs) -> list[Tag]:
     # First-party, optional: remembering language and currency is what the policy calls "functional".
     tags.append(Tag("shop-preferences", "Voorkeuren" if shop.lang == "nl" else "Präferenzen", "functional", True,
                     (Part("inline", "O3D.rememberPreferences();"),), ("o3d_prefs",)))
+    if knobs.late_tag_ms is not None:
+        # deferred "for performance" and outside the consent manager: it runs whatever the visitor chose
+        late = (f"window.addEventListener('load', function () {{ if (location.pathname === '/') return; "
+                f"setTimeout(function () {{ {HOTJAR_SNIPPET} }}, {int(knobs.late_tag_ms)}); }});")
+        tags.append(Tag("hotjar-deferred", "Hotjar (deferred)", None, False, (Part("inline", late),)))
     if knobs.unknown_widget:
         tags.append(Tag("o3d-widget", "Reviews", None, False, (Part("script", "https://static.o3d-widgets.net/widget.js"),)))
     return tags

@@ -253,6 +253,17 @@ async def _by_selectors(page: Page, choice: str, domain: Domain, wanted: set[str
     return await _click(page, b.save, log) and ok
 
 
+@dataclass
+class ChoicePlan:
+    """What a choice asks of the manager: the wanted policy categories it offers, its own keys for them (per-category
+    choices through its API) and the requested categories it offers no choice for."""
+
+    wanted: set[str]
+    not_offered: tuple[str, ...] = ()
+    keys: set[str] = field(default_factory=set)
+    before_mapping: CategoryMapping = field(default_factory=CategoryMapping)
+
+
 async def perform_choice(page: Page, choice: str, domain: Domain, expectations: Expectations,
                          autoconsent: AutoconsentSession | None, clock: Callable[[], float],
                          popup_wait: float = 3.0) -> ConsentOutcome:
@@ -262,89 +273,28 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
     does not offer is performed and verified as "nothing optional" and recorded in ``not_offered``."""
     log = ConsentLog(clock)
     optional = {c.id for c in expectations.optional_categories}
-    wanted = expectations.accepted_categories(choice) & optional
     necessary = expectations.accepted_categories("reject-all")
     if choice == "no-interaction":
-        adapter, state = await read_state(page)
-        mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
-        return ConsentOutcome(requested=choice, outcome="not-applicable", method=None,
-                              cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
-                              accepted_categories=_accepted(mapper.mapping(state, adapter), state, adapter, optional),
-                              state=with_mapping(domain, state, adapter, mapper),
-                              reason="no interaction by design", steps=(), granted_categories=tuple(sorted(necessary)))
-
+        return await _observe_only(page, domain, expectations, autoconsent, optional, necessary)
     adapter = await detect_cmp(page)
     if adapter:
         log.add("detect", f"consent manager {adapter.name}")
     mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
-    not_offered: tuple[str, ...] = ()
-    method: str | None = None
-    performed = False
-    before: dict[str, Any] | None = None
-    before_mapping, keys = CategoryMapping(), set()   # set below for per-category choices through the manager
-    if adapter is not None and choice.startswith("only-") and not domain.banner:
-        if adapter.all_or_nothing or not mapper.offer.granular_ui:
-            # no per-category choice a visitor could make: the API could set one, but that is not the banner's
-            log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent"
-                    + ("" if adapter.all_or_nothing else " (its configuration shows no way to the preferences)"), ok=False)
-            _, current = await read_state(page)
-            state = {**(with_mapping(domain, current, adapter, mapper) or {}), "granularity": "all-or-nothing"}
-            return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
-                                  reason=f"{adapter.name} has no per-category choice (only accept or decline): "
-                                         f"'{choice}' cannot be expressed on this banner",
-                                  steps=tuple(log.steps), expressible=False)
-        _, before = await read_state(page)
-        keys = mapper.level_keys(before, adapter)
-        # how the manager's keys read before any decision: used for what it offers and for what to grant
-        before_mapping = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter)
-        offered = before_mapping.offered(optional, keys)
-        missing = sorted(wanted - offered)
-        if offered and missing:
-            not_offered = tuple(missing)
-            wanted = wanted & offered
-            log.add("map", f"{adapter.name} offers no choice for {', '.join(missing)} (it offers {', '.join(sorted(offered))}): "
-                           "performed as " + (f"only {', '.join(sorted(wanted))}" if wanted else "nothing optional"))
-    if domain.banner:
-        method = "selectors"
-        performed = await _by_selectors(page, choice, domain, wanted, log)
-    elif choice in ("accept-all", "reject-all") and autoconsent is not None:
-        action = "optIn" if choice == "accept-all" else "optOut"
-        if await autoconsent.wait_for_popup(popup_wait):
-            log.add("autoconsent", f"popup of {autoconsent.popup_cmp}; sending {action}")
-            result = await autoconsent.act(action)
-            log.add("autoconsent", f"{action} result: {result}", ok=bool(result))
-            method, performed = "autoconsent", bool(result)
-        else:
-            log.add("autoconsent", f"no popup detected within {popup_wait:.1f} s", ok=False)
-    if not performed and not domain.banner and adapter is not None:
-        js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
-        if choice.startswith("only-") and adapter.apply_js:
-            cmp_keys = before_mapping.keys_for(wanted, keys)
-            try:
-                await _eval(page, adapter.apply_js, cmp_keys)
-                log.add("cmp-api", f"{adapter.name}: accept only {cmp_keys}")
-                method, performed = f"cmp-api:{adapter.name}", True
-            except Exception as exc:  # noqa: BLE001
-                log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
-        elif js:
-            try:
-                await _eval(page, js)
-                log.add("cmp-api", f"{adapter.name}: {choice}")
-                method, performed = f"cmp-api:{adapter.name}", True
-            except Exception as exc:  # noqa: BLE001
-                log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
-
+    plan = await _plan_choice(page, choice, domain, adapter, mapper, expectations.accepted_categories(choice) & optional,
+                              optional, log)
+    if isinstance(plan, ConsentOutcome):
+        return plan
+    performed, method = await _drive(page, choice, domain, adapter, autoconsent, plan, log, popup_wait)
     expressible = True
     if not performed and not domain.banner:
-        result = await _by_text(page, choice, wanted, log, mapper)
+        result = await _by_text(page, choice, plan.wanted, log, mapper)
         performed, method = result.performed, ("text-heuristic" if result.performed else method)
         if result.all_or_nothing and choice.startswith("only-"):
             expressible = False
-        elif result.offered is not None and choice.startswith("only-") and not not_offered:
-            missing = sorted(wanted - result.offered)
+        elif result.offered is not None and choice.startswith("only-") and not plan.not_offered:
+            missing = sorted(plan.wanted - result.offered)
             if missing and result.offered:
-                not_offered, wanted = tuple(missing), wanted & result.offered
-
+                plan.not_offered, plan.wanted = tuple(missing), plan.wanted & result.offered
     if not performed:
         reason = (f"the banner offers only accept or decline: '{choice}' cannot be expressed on it" if not expressible
                   else "no driver could perform this choice on the page's banner")
@@ -353,14 +303,93 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
                               expressible=expressible,
                               state={"granularity": "all-or-nothing"} if not expressible else None)
     await asyncio.sleep(0.3)   # let the manager persist its state
-    outcome = await verify(page, choice, domain, wanted, optional, method, adapter, log, mapper=mapper)
+    outcome = await verify(page, choice, domain, plan.wanted, optional, method, adapter, log, mapper=mapper)
+    not_offered = plan.not_offered
     if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in (outcome.state.get("categories") or {}):
         m = mapper.mapping(outcome.state, adapter)
         represented = _represented(m, outcome.state, adapter, optional)
         unmapped = [k for k in outcome.state["categories"] if not m.categories(k)]
         if represented and not unmapped:      # an unmapped key might be the missing category: claim nothing
             not_offered = tuple(sorted(optional - represented))
-    return replace(outcome, not_offered=not_offered, granted_categories=_granted(necessary, wanted, outcome, mapper, adapter))
+    return replace(outcome, not_offered=not_offered,
+                   granted_categories=_granted(necessary, plan.wanted, outcome, mapper, adapter))
+
+
+async def _observe_only(page: Page, domain: Domain, expectations: Expectations, autoconsent: AutoconsentSession | None,
+                        optional: set[str], necessary: set[str]) -> ConsentOutcome:
+    """No interaction by design: only what the manager reports without a decision."""
+    adapter, state = await read_state(page)
+    mapper = mapper_for(domain, expectations, await read_offer(page, adapter))
+    return ConsentOutcome(requested="no-interaction", outcome="not-applicable", method=None,
+                          cmp=adapter.name if adapter else (autoconsent.popup_cmp if autoconsent else None),
+                          accepted_categories=_accepted(mapper.mapping(state, adapter), state, adapter, optional),
+                          state=with_mapping(domain, state, adapter, mapper),
+                          reason="no interaction by design", steps=(), granted_categories=tuple(sorted(necessary)))
+
+
+async def _plan_choice(page: Page, choice: str, domain: Domain, adapter: CmpAdapter | None, mapper: Mapper,
+                       wanted: set[str], optional: set[str], log: ConsentLog) -> ChoicePlan | ConsentOutcome:
+    """For a per-category choice through a known manager: its keys and what it offers, read before any decision
+    (a manager with only all-or-nothing consent: the choice cannot be expressed, returned as not performed)."""
+    if adapter is None or not choice.startswith("only-") or domain.banner:
+        return ChoicePlan(wanted)
+    if adapter.all_or_nothing or not mapper.offer.granular_ui:
+        # no per-category choice a visitor could make: the API could set one, but that is not the banner's
+        log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent"
+                + ("" if adapter.all_or_nothing else " (its configuration shows no way to the preferences)"), ok=False)
+        _, current = await read_state(page)
+        state = {**(with_mapping(domain, current, adapter, mapper) or {}), "granularity": "all-or-nothing"}
+        return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
+                              reason=f"{adapter.name} has no per-category choice (only accept or decline): "
+                                     f"'{choice}' cannot be expressed on this banner",
+                              steps=tuple(log.steps), expressible=False)
+    _, before = await read_state(page)
+    keys = mapper.level_keys(before, adapter)
+    # how the manager's keys read before any decision: used for what it offers and for what to grant
+    before_mapping = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter)
+    offered = before_mapping.offered(optional, keys)
+    missing = sorted(wanted - offered)
+    plan = ChoicePlan(wanted, keys=keys, before_mapping=before_mapping)
+    if offered and missing:
+        plan.not_offered, plan.wanted = tuple(missing), wanted & offered
+        log.add("map", f"{adapter.name} offers no choice for {', '.join(missing)} (it offers {', '.join(sorted(offered))}): "
+                       "performed as " + (f"only {', '.join(sorted(plan.wanted))}" if plan.wanted else "nothing optional"))
+    return plan
+
+
+async def _drive(page: Page, choice: str, domain: Domain, adapter: CmpAdapter | None,
+                 autoconsent: AutoconsentSession | None, plan: ChoicePlan, log: ConsentLog,
+                 popup_wait: float) -> tuple[bool, str | None]:
+    """The configured selectors (they always win), else autoconsent for accept/reject, else the manager's API."""
+    if domain.banner:
+        return await _by_selectors(page, choice, domain, plan.wanted, log), "selectors"
+    method: str | None = None
+    if choice in ("accept-all", "reject-all") and autoconsent is not None:
+        action = "optIn" if choice == "accept-all" else "optOut"
+        if await autoconsent.wait_for_popup(popup_wait):
+            log.add("autoconsent", f"popup of {autoconsent.popup_cmp}; sending {action}")
+            result = await autoconsent.act(action)
+            log.add("autoconsent", f"{action} result: {result}", ok=bool(result))
+            if result:
+                return True, "autoconsent"
+            method = "autoconsent"
+        else:
+            log.add("autoconsent", f"no popup detected within {popup_wait:.1f} s", ok=False)
+    if adapter is None:
+        return False, method
+    js = {"accept-all": adapter.accept_js, "reject-all": adapter.reject_js}.get(choice)
+    arg: Any = None
+    if choice.startswith("only-") and adapter.apply_js:
+        js, arg = adapter.apply_js, plan.before_mapping.keys_for(plan.wanted, plan.keys)
+    if not js:
+        return False, method
+    try:
+        await _eval(page, js, arg)
+        log.add("cmp-api", f"{adapter.name}: " + (f"accept only {arg}" if choice.startswith("only-") else choice))
+        return True, f"cmp-api:{adapter.name}"
+    except Exception as exc:  # noqa: BLE001
+        log.add("cmp-api", f"{adapter.name}: {str(exc).splitlines()[0]}", ok=False)
+        return False, method
 
 
 def _granted(necessary: set[str], wanted: set[str], outcome: ConsentOutcome, mapper: Mapper,
@@ -395,33 +424,37 @@ class TextResult:
     all_or_nothing: bool = False        # the banner has accept/decline but no settings layer at all
 
 
+async def _text_click(page: Page, patterns: list[str], what: str, log: ConsentLog) -> bool:
+    """Click the visible control whose text matches ``patterns`` (logged either way)."""
+    from .heuristic import find_control
+
+    found = await find_control(page, patterns)
+    if found is None:
+        log.add("text-heuristic", f"no visible {what} button", ok=False)
+        return False
+    try:
+        await found.locator.click(timeout=3000)
+        where = "" if found.frame is page.main_frame else f" in frame {found.frame.url}"
+        log.add("text-heuristic", f"clicked {what} button {found.text!r}{where}")
+        return True
+    except Exception as exc:  # noqa: BLE001
+        log.add("text-heuristic", f"{what} {found.text!r}: {str(exc).splitlines()[0]}", ok=False)
+        return False
+
+
 async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
                    mapper: Mapper | None = None) -> TextResult:
     """Fallback for unknown banners: buttons by their text (nl/de/fr/en), shadow DOM and iframes included.
 
     Per-category choices open the settings layer and read every switch's label through the same mapping step as
     the managers' own ids (category words, vendor names), then set each switch and save."""
-    from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_control, find_toggles
-
-    async def click(patterns: list[str], what: str) -> bool:
-        found = await find_control(page, patterns)
-        if found is None:
-            log.add("text-heuristic", f"no visible {what} button", ok=False)
-            return False
-        try:
-            await found.locator.click(timeout=3000)
-            where = "" if found.frame is page.main_frame else f" in frame {found.frame.url}"
-            log.add("text-heuristic", f"clicked {what} button {found.text!r}{where}")
-            return True
-        except Exception as exc:  # noqa: BLE001
-            log.add("text-heuristic", f"{what} {found.text!r}: {str(exc).splitlines()[0]}", ok=False)
-            return False
+    from .heuristic import ACCEPT, REJECT, SAVE, SETTINGS, find_control
 
     if choice == "accept-all":
-        return TextResult(await click(ACCEPT, "accept"))
+        return TextResult(await _text_click(page, ACCEPT, "accept", log))
     reject = await find_control(page, REJECT) if choice == "reject-all" else None
     if reject is not None:
-        if not await click(REJECT, "reject"):
+        if not await _text_click(page, REJECT, "reject", log):
             return TextResult(False)
         # in a settings layer "reject all" may only switch the toggles off (Orejime's modal): when the stored
         # state is not yet a refusal and a save button sits in the same frame, save too (a second, logged click)
@@ -430,7 +463,7 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
         if not _is_refusal(state, mapper.mapping(state, adapter) if mapper else None):
             save = await find_control(page, SAVE)
             if save is not None and save.frame is reject.frame:
-                await click(SAVE, "save")
+                await _text_click(page, SAVE, "save", log)
         return TextResult(True)
     if await find_control(page, SETTINGS) is None:
         has_buttons = await find_control(page, ACCEPT) is not None and await find_control(page, REJECT) is not None
@@ -438,9 +471,22 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
             log.add("text-heuristic", "the banner offers accept and decline but no settings: no per-category choice",
                     ok=False)
             return TextResult(False, all_or_nothing=True)
-    # the banner's own "customise" button before a page link of the same words (a footer "cookie settings" link
-    # may only reopen the first layer): try buttons, then links, until the settings layer shows its switches
-    toggles = []
+    opened, toggles = await _open_settings(page, log)
+    if not opened:
+        log.add("text-heuristic", "no visible settings button", ok=False)
+        return TextResult(False)
+    offered = await _set_switches(toggles, wanted, log, mapper)
+    if not toggles:
+        log.add("text-heuristic", "no category switches in the settings layer", ok=False)
+    return TextResult(await _text_click(page, SAVE, "save", log), offered=offered if toggles else None)
+
+
+async def _open_settings(page: Page, log: ConsentLog) -> tuple[bool, list[Any]]:
+    """The banner's own "customise" button before a page link of the same words (a footer "cookie settings" link
+    may only reopen the first layer): buttons, then links, until the settings layer shows its switches."""
+    from .heuristic import SETTINGS, find_control, find_toggles
+
+    toggles: list[Any] = []
     opened = False
     for roles in (("button",), ("link",)):
         found = await find_control(page, SETTINGS, roles=roles)
@@ -457,9 +503,11 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
         toggles = await find_toggles(page)
         if toggles:
             break
-    if not opened:
-        log.add("text-heuristic", "no visible settings button", ok=False)
-        return TextResult(False)
+    return opened, toggles
+
+
+async def _set_switches(toggles: list[Any], wanted: set[str], log: ConsentLog, mapper: Mapper | None) -> set[str]:
+    """Set every switch whose label maps to a policy category (on: wanted); the categories the switches offer."""
     mapping = build_mapping([t.label for t in toggles], explicit=mapper.domain.mapped_category if mapper else (lambda k: None),
                             vendors=mapper.vendors if mapper else None)
     offered: set[str] = set()
@@ -481,9 +529,7 @@ async def _by_text(page: Page, choice: str, wanted: set[str], log: ConsentLog,
                                       f"{'on' if on else 'off'} (was {'on' if was else 'off'})")
         except Exception as exc:  # noqa: BLE001
             log.add("text-heuristic", f"{t.label!r}: {str(exc).splitlines()[0]}", ok=False)
-    if not toggles:
-        log.add("text-heuristic", "no category switches in the settings layer", ok=False)
-    return TextResult(await click(SAVE, "save"), offered=offered if toggles else None)
+    return offered
 
 
 def _accepted(domain: Domain | CategoryMapping | None, state: dict[str, Any] | None, adapter: CmpAdapter | None = None,
