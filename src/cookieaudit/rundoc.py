@@ -181,8 +181,8 @@ class GoneFinding:
     reason: str | None = None                     # why it is unknown
     facts: Mapping[str, Any] = field(default_factory=_empty)  # phase, jurisdiction, vendor, subject, messages …
 
-    KEPT = ("id", "rule", "severity", "domain", "choice", "phase", "jurisdiction", "vendor", "category", "subject",
-            "message", "message_nl")
+    FACTS = ("phase", "jurisdiction", "vendor", "category", "subject", "message", "message_nl")
+    KEPT = ("id", "rule", "severity", "domain", "choice", *FACTS)     # in findings.json's order
 
     def to_dict(self) -> dict[str, Any]:
         own = {"id": self.id, "rule": self.rule, "severity": self.severity, "domain": self.domain,
@@ -198,7 +198,7 @@ class GoneFinding:
         return cls(id=d["id"], rule=d.get("rule", ""), severity=d.get("severity", "info"), domain=d.get("domain", ""),
                    choice=d.get("choice", ""), status=d.get("status", "resolved"), baseline_run=d.get("baseline_run"),
                    reason=d.get("reason"),
-                   facts=MappingProxyType({k: d[k] for k in cls.KEPT[5:] if k in d}))
+                   facts=MappingProxyType({k: d[k] for k in cls.FACTS if k in d}))
 
     @property
     def message(self) -> str:
@@ -213,7 +213,7 @@ class GoneFinding:
         entry = f.to_dict()
         return cls(id=f.id, rule=f.rule, severity=f.severity, domain=f.domain, choice=f.choice, status=status,
                    baseline_run=baseline_run, reason=reason,
-                   facts=MappingProxyType({k: entry[k] for k in cls.KEPT[5:] if k in entry}))
+                   facts=MappingProxyType({k: entry[k] for k in cls.FACTS if k in entry}))
 
 
 @dataclass(frozen=True)
