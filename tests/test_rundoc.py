@@ -112,3 +112,10 @@ def test_the_document_is_frozen_and_its_json_is_a_copy(built):
     out["run"]["id"] = "changed"
     out["visits"][0]["errors"].append("changed")
     assert doc.run["id"] == "run-t" and "changed" not in doc.visits[0].errors
+
+
+def test_an_older_waiver_mark_that_is_only_a_reason_still_loads():
+    f = Finding(rule="r", severity="high", domain="d", choice="reject-all", phase=None, jurisdiction="EU", vendor=None,
+                subject={"kind": "visit", "name": "x"}, message="m").to_dict()
+    old = Finding.from_dict({**f, "waived": True, "waiver": "accepted by legal"})
+    assert old.is_waived and old.waiver is not None and old.waiver.reason == "accepted by legal"

@@ -1,4 +1,4 @@
-"""Findings and the findings.json document: the single input of every output format.
+"""Findings, and reading findings.json (typed as :class:`cookieaudit.rundoc.RunDocument`, the input of every format).
 
 A finding is a statement about what the browser saw, tied to evidence (a pointer into an observation file,
 a screenshot). Its ``id`` is stable across runs (it hashes what the finding is about, never timings), so
@@ -125,8 +125,9 @@ class Finding:
         kw["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
         kw["exhibits"] = tuple(d.get("exhibits") or ())
         kw["aliases"] = tuple(d.get("aliases") or ())
-        if isinstance(d.get("waiver"), Mapping):
-            kw["waiver"] = WaiverNote.from_dict(d["waiver"])
+        waiver = d.get("waiver")
+        if waiver is not None:      # an older findings.json may give only the reason
+            kw["waiver"] = WaiverNote.from_dict(waiver if isinstance(waiver, Mapping) else {"reason": str(waiver)})
         return cls(**kw)
 
     @property
