@@ -67,3 +67,17 @@ def test_the_cli_exit_code_is_that_of_a_scan(tmp_path):
     assert proc.returncode == 2, proc.stderr          # the stored run has an incomplete visit
     doc = json.loads((tmp_path / "o" / "findings.json").read_text())
     assert doc["run"]["evaluation"]["expectations"]["same_as_recorded"] in (True, False)
+
+
+@pytest.mark.browser
+def test_evaluate_reproduces_a_scanned_runs_findings_byte_for_byte(demo_scan, tmp_path):
+    """The same evidence, knowledge base and rules: the same findings.json, apart from where and when it was
+    judged (``run.id`` and the added ``run.evaluation``)."""
+    before = (demo_scan.run_dir / "findings.json").read_text(encoding="utf-8")
+    doc = reevaluate(demo_scan.run_dir, tmp_path / "again")
+    after = json.loads((tmp_path / "again" / "findings.json").read_text(encoding="utf-8"))
+    assert after["run"].pop("evaluation")["from_run"] == demo_scan.run_dir.name
+    assert after["run"]["id"] == "again"
+    after["run"]["id"] = demo_scan.run_dir.name
+    assert json.dumps(after, indent=1, ensure_ascii=False) == before
+    assert doc.summary.exit_code == demo_scan.exit_code
