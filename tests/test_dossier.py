@@ -116,7 +116,7 @@ def test_every_language_has_every_key_and_no_foreign_string(run_dir: Path, lang:
     raw_codes = {"after-withdraw", "after-choice", "before-consent", "next-page", "reject-all", "accept-all",
                  "no-interaction", "withdraw", "visit"} if lang != "en" else {"after-withdraw", "reject-all", "no-interaction"}
     for d in run.domains:
-        html = render_dossier(run, d["host"], lang)
+        html = render_dossier(run, d.host, lang)
         text = visible(html)
         assert f'<html lang="{lang}">' in html
         leaked = sorted(f for f in foreign if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text))
@@ -132,7 +132,7 @@ def test_every_language_has_every_key_and_no_foreign_string(run_dir: Path, lang:
 def test_a_language_leak_is_caught(run_dir: Path) -> None:
     """The check above fails when one English string slips into the Dutch dossier."""
     run = RunData.load(run_dir)
-    html = render_dossier(run, run.domains[0]["host"], "nl").replace(TEXT["nl"]["what"], TEXT["en"]["what"])
+    html = render_dossier(run, run.domains[0].host, "nl").replace(TEXT["nl"]["what"], TEXT["en"]["what"])
     assert TEXT["en"]["what"] in foreign_strings("nl")
     assert re.search(rf"(?<!\w){re.escape(TEXT['en']['what'])}(?!\w)", visible(html))
 
@@ -195,12 +195,12 @@ def test_dossier_structure(run_dir: Path) -> None:
     run = RunData.load(run_dir)
     doc = json.loads((run_dir / "findings.json").read_text(encoding="utf-8"))
     for d in run.domains:
-        html = render_dossier(run, d["host"], "nl")
+        html = render_dossier(run, d.host, "nl")
         text = visible(html)
         assert run.evidence_manifest.sha256 in html and run.run["id"] in html
         for key in ("doc_title", "sec_summary", "promises", "observed", "by_severity", "app_legal"):
             assert TEXT["nl"][key] in text
-        violations = [f for f in doc["findings"] if f["domain"] == d["host"] and f["severity"] != "info"
+        violations = [f for f in doc["findings"] if f["domain"] == d.host and f["severity"] != "info"
                       and not f.get("waived")]
         assert len(re.findall(r'<article class="violation', html)) == len(violations)
         for f in violations:
@@ -208,7 +208,7 @@ def test_dossier_structure(run_dir: Path) -> None:
             # at most three exhibits quoted per violation
             block = html.split(f'{f["id"]}</span>', 1)[1].split("</article>", 1)[0]
             assert block.count("<span class=\"quote\">") <= 3
-    assert (run_dir / dossier_name(run.domains[0]["host"], "nl", "html")).is_file()   # written by the scan path
+    assert (run_dir / dossier_name(run.domains[0].host, "nl", "html")).is_file()   # written by the scan path
 
 
 def test_a_rule_is_explained_once_and_later_violations_refer_back(run_dir: Path) -> None:
@@ -218,7 +218,7 @@ def test_a_rule_is_explained_once_and_later_violations_refer_back(run_dir: Path)
     referred = 0
     for d in run.domains:
         first: dict[str, int] = {}
-        for v in build(run, d["host"], "nl")["violations"]:
+        for v in build(run, d.host, "nl")["violations"]:
             if v["rule"] in first:
                 assert v["rule_ref"] == first[v["rule"]] and v["explanation"] == "", v["id"]
                 referred += 1
@@ -229,7 +229,7 @@ def test_a_rule_is_explained_once_and_later_violations_refer_back(run_dir: Path)
 
 
 def test_cli_report_domain_and_inventory(run_dir: Path) -> None:
-    dom = RunData.load(run_dir).domains[0]["host"]
+    dom = RunData.load(run_dir).domains[0].host
     r = CliRunner().invoke(cli, ["report", str(run_dir), "--domain", dom, "--lang", "en,fr", "--format", "html"])
     assert r.exit_code == 0, r.output
     assert (run_dir / dossier_name(dom, "fr", "html")).is_file()
@@ -354,8 +354,8 @@ def test_worst_dossier_in_chromium_and_within_targets(run_dir: Path, tmp_path: P
 
     src = _browser_run(run_dir)
     run = RunData.load(src)
-    worst = max(run.domains, key=lambda d: sum(1 for f in run.findings if f.domain == d["host"]
-                                               and f.severity != "info"))["host"]
+    worst = max(run.domains, key=lambda d: sum(1 for f in run.findings if f.domain == d.host
+                                               and f.severity != "info")).host
     out = tmp_path / "out"
     shutil.copytree(src, out)
     paths = write_dossiers(out, [worst], ["nl"], ["html", "pdf"])

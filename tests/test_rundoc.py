@@ -39,6 +39,9 @@ def test_a_built_document_round_trips_byte_for_byte(built):
     assert doc.summary.findings == len(built["findings"]) and doc.summary.exit_code == built["summary"]["exit_code"]
     not_audited = doc.visit("online-3d-printen.nl", "only-functional")
     assert not_audited is not None and not_audited.timing is None and not_audited.observation is None
+    vendors = [v for d in doc.domains for v in d.vendors or ()]
+    assert {v.observed for v in vendors} == {True, False}            # both orders of a vendor entry are written
+    assert doc.declared_vendors and all(d.pages is not None and d.pages_source for d in doc.domains)
     walked = next(v for v in doc.visits if v.observation)
     assert walked.timing is not None and walked.consent is not None and set(walked.counts) == {"requests", "cookies",
                                                                                               "storage"}

@@ -16,7 +16,8 @@ from .expectations import Expectations
 from .findings import SEVERITIES, Finding
 from .gate.summary import summarize
 from .observations import ConsentOutcome, Observation
-from .rundoc import ConsentSummary, RuleError, RunDocument, Summary, VisitEntry, VisitTiming, as_document
+from .rundoc import (ConsentSummary, DeclaredVendor, DomainEntry, RuleError, RunDocument, Summary, VendorSeen,
+                     VisitEntry, VisitTiming, as_document)
 
 
 # the outputs a scan writes unless told otherwise (scan, merge and evaluate share them)
@@ -128,12 +129,12 @@ def build_run_document(exp: Expectations, provenance: Mapping[str, Any], visits:
     doc = RunDocument(
         run=run, status="complete", missing=tuple(missing),
         rule_errors=tuple(RuleError.from_dict(e) for e in rule_errors),
-        domains=tuple({"host": d.host, "country": d.country, "locale": d.locale, "timezone": d.timezone,
-                       **domain_pages(d, (discovery or {}).get(d.host), obs_list),
-                       "vendors": observed_vendors(exp, kb, d.host, obs_list)}
+        domains=tuple(DomainEntry(host=d.host, country=d.country, locale=d.locale, timezone=d.timezone,
+                                  **domain_pages(d, (discovery or {}).get(d.host), obs_list),
+                                  vendors=tuple(observed_vendors(exp, kb, d.host, obs_list)))
                       for d in exp.domains if any(v[0] == d.host for v in visits)),
         choices=tuple(sorted({c for _, c in visits}, key=exp.scenarios().index)),
-        declared_vendors=tuple({"id": v.id, "name": v.name, "categories": v.categories, "ref": v.ref}
+        declared_vendors=tuple(DeclaredVendor(id=v.id, name=v.name, categories=tuple(v.categories), ref=v.ref)
                                for v in exp.vendors),
         visits=tuple(visit_entry(d, c, observations.get((d, c))) for d, c in visits),
         rules=catalogue(),
@@ -161,13 +162,14 @@ def visit_entry(domain: str, choice: str, o: Observation | None) -> VisitEntry:
 
 
 def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[Observation]) -> dict[str, Any]:
-    """``pages`` (the walk every choice of the domain used), ``pages_source`` and the discovery summary."""
+    """``pages`` (the walk every choice of the domain used), ``pages_source`` and the discovery summary, as the
+    keyword arguments of :class:`DomainEntry`."""
     from .browse.discover import discovery_summary
 
     if domain.pages:
-        return {"pages": list(domain.pages), "pages_source": "configured"}
+        return {"pages": tuple(domain.pages), "pages_source": "configured"}
     if record is not None:
-        return {"pages": [p["path"] for p in record.get("pages", [])], "pages_source": "discovered",
+        return {"pages": tuple(p["path"] for p in record.get("pages", [])), "pages_source": "discovered",
                 "discovery": {**discovery_summary(record), "record": discovery_path(domain.host)}}
     # no record at hand (e.g. merged shards): the walk as the observations show it
     from urllib.parse import urlsplit
@@ -181,10 +183,10 @@ def domain_pages(domain: Any, record: dict[str, Any] | None, observations: list[
                     if path not in seen:
                         seen.append(path)
             break
-    return {"pages": seen, "pages_source": "discovered", "discovery": {"record": discovery_path(domain.host)}}
+    return {"pages": tuple(seen), "pages_source": "discovered", "discovery": {"record": discovery_path(domain.host)}}
 
 
-def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[Observation]) -> list[dict[str, Any]]:
+def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[Observation]) -> list[VendorSeen]:
     """Declared versus observed vendors of one domain: what the policy names and what the browser saw."""
     from urllib.parse import urlsplit
 
@@ -200,17 +202,18 @@ def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[O
         for att, req_host in items:
             if not att.vendor:
                 continue
-            v = seen.setdefault(att.vendor, {"id": att.vendor, "name": kb.vendor_name(att.vendor),
-                                             "category": att.category, "hosts": set(), "choices": set()})
+            v = seen.setdefault(att.vendor, {"name": kb.vendor_name(att.vendor), "category": att.category,
+                                             "hosts": set(), "choices": set()})
             if req_host:
                 v["hosts"].add(req_host)
             v["choices"].add(o.choice)
     declared = {v.id for v in exp.vendors}
-    out = [{**v, "declared": v["id"] in declared, "observed": True, "hosts": sorted(v["hosts"]),
-            "choices": sorted(v["choices"], key=exp.scenarios().index)} for v in seen.values()]
-    out += [{"id": v.id, "name": v.name, "category": v.categories[0], "declared": True, "observed": False,
-             "hosts": [], "choices": []} for v in exp.vendors if v.id not in seen]
-    return sorted(out, key=lambda v: (not v["declared"], v["id"]))
+    out = [VendorSeen(id=vid, name=v["name"], category=v["category"], declared=vid in declared, observed=True,
+                      hosts=tuple(sorted(v["hosts"])), choices=tuple(sorted(v["choices"], key=exp.scenarios().index)))
+           for vid, v in seen.items()]
+    out += [VendorSeen(id=v.id, name=v.name, category=v.categories[0], declared=True, observed=False)
+            for v in exp.vendors if v.id not in seen]
+    return sorted(out, key=lambda v: (not v.declared, v.id or ""))
 
 
 def _with_seen(f: Finding) -> Finding:

@@ -10,8 +10,8 @@ marks as fields of each :class:`~cookieaudit.findings.Finding` and the summary r
 function (:func:`cookieaudit.gate.summary.summarize`).
 
 Still plain mappings, on purpose: ``run`` (the provenance record the scan writes: tool, browser, host, shards …, read
-by people and by merge as a whole), ``domains``, ``declared_vendors`` and ``rules`` (descriptions of the audit that
-no gate judges, passed from ``finish`` to the formats unchanged).
+by people and by merge as a whole), a domain's ``discovery`` summary (the page-discovery record's own shape) and
+``rules`` (the rule catalogue, ``RuleMeta.to_dict``, read by the formats as it is).
 """
 
 from __future__ import annotations
@@ -127,6 +127,106 @@ class VisitEntry:
                    consent=ConsentSummary.from_dict(consent) if isinstance(consent, Mapping) else None,
                    errors=tuple(d.get("errors") or ()), counts=MappingProxyType(dict(d.get("counts") or {})),
                    timing=timing, not_site=d.get("not_site"), extra=_rest(d, cls._KEYS))
+
+
+# -- domains and vendors ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VendorSeen:
+    """A vendor of one domain: named in the privacy policy (``declared``), seen by the browser (``observed``), or
+    both; with the hosts it was reached on and the choices under which it was seen."""
+
+    id: str | None
+    name: str | None
+    category: str | None
+    declared: bool
+    observed: bool = True              # an older findings.json listed observed vendors without saying so
+    hosts: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=_empty)
+
+    _KEYS = ("id", "name", "category", "hosts", "choices", "declared", "observed")
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {"id": self.id, "name": self.name, "category": self.category}
+        seen = {"hosts": list(self.hosts), "choices": list(self.choices)}
+        flags = {"declared": self.declared, "observed": self.observed}
+        # an observed vendor is written as it was gathered (what was seen, then the flags); a declared-only one
+        # flags first: the order findings.json has always had
+        out = {**head, **seen, **flags} if self.observed else {**head, **flags, **seen}
+        out.update(_plain(self.extra))
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "VendorSeen":
+        return cls(id=d.get("id"), name=d.get("name"), category=d.get("category"), declared=bool(d.get("declared")),
+                   observed=bool(d.get("observed", True)), hosts=tuple(d.get("hosts") or ()),
+                   choices=tuple(d.get("choices") or ()), extra=_rest(d, cls._KEYS))
+
+
+@dataclass(frozen=True)
+class DeclaredVendor:
+    """A vendor the privacy policy names, with its categories and the article that says so."""
+
+    id: str | None
+    name: str | None
+    categories: tuple[str, ...] = ()
+    ref: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=_empty)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "categories": list(self.categories), "ref": self.ref,
+                **_plain(self.extra)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "DeclaredVendor":
+        return cls(id=d.get("id"), name=d.get("name"),
+                   categories=tuple(d.get("categories") or ()), ref=d.get("ref"),
+                   extra=_rest(d, ("id", "name", "categories", "ref")))
+
+
+@dataclass(frozen=True)
+class DomainEntry:
+    """One audited domain: where it is audited from, the pages every choice walked, and its vendors.
+
+    None means the key is absent (an older findings.json, or a domain only known from its visits)."""
+
+    host: str
+    country: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    pages: tuple[str, ...] | None = None
+    pages_source: str | None = None          # configured | discovered
+    discovery: Mapping[str, Any] | None = None
+    vendors: tuple[VendorSeen, ...] | None = None
+    extra: Mapping[str, Any] = field(default_factory=_empty)
+
+    _KEYS = ("host", "country", "locale", "timezone", "pages", "pages_source", "discovery", "vendors")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"host": self.host}
+        for k in ("country", "locale", "timezone"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        if self.pages is not None:
+            out["pages"] = list(self.pages)
+        if self.pages_source is not None:
+            out["pages_source"] = self.pages_source
+        if self.discovery is not None:
+            out["discovery"] = _plain(self.discovery)
+        if self.vendors is not None:
+            out["vendors"] = [v.to_dict() for v in self.vendors]
+        out.update(_plain(self.extra))
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "DomainEntry":
+        vendors = d.get("vendors")
+        return cls(host=d["host"], country=d.get("country"), locale=d.get("locale"), timezone=d.get("timezone"),
+                   pages=tuple(d["pages"]) if isinstance(d.get("pages"), list) else None,
+                   pages_source=d.get("pages_source"), discovery=d.get("discovery"),
+                   vendors=tuple(VendorSeen.from_dict(v) for v in vendors) if isinstance(vendors, list) else None,
+                   extra=_rest(d, cls._KEYS))
 
 
 # -- warnings and errors --------------------------------------------------------------------------------------
@@ -336,9 +436,9 @@ class RunDocument:
     status: str = "complete"                            # complete | incomplete (set with the summary)
     missing: tuple[str, ...] = ()                       # what the run could not do, one sentence each
     rule_errors: tuple[RuleError, ...] = ()
-    domains: tuple[Mapping[str, Any], ...] = ()
+    domains: tuple[DomainEntry, ...] = ()
     choices: tuple[str, ...] = ()
-    declared_vendors: tuple[Mapping[str, Any], ...] | None = None     # None: an older findings.json without it
+    declared_vendors: tuple[DeclaredVendor, ...] | None = None        # None: an older findings.json without it
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=_empty)   # the catalogue: rule id -> metadata
     warnings: tuple[RunWarning, ...] = ()
     waivers: WaiversReport | None = None
@@ -371,9 +471,10 @@ class RunDocument:
         out: dict[str, Any] = {"schema": self.schema, "status": self.status, "missing": list(self.missing)}
         if self.rule_errors:
             out["rule_errors"] = [e.to_dict() for e in self.rule_errors]
-        out.update({"run": _plain(self.run), "domains": _plain(self.domains), "choices": list(self.choices)})
+        out.update({"run": _plain(self.run), "domains": [d.to_dict() for d in self.domains],
+                    "choices": list(self.choices)})
         if self.declared_vendors is not None:
-            out["declared_vendors"] = _plain(self.declared_vendors)
+            out["declared_vendors"] = [v.to_dict() for v in self.declared_vendors]
         out.update({"visits": [v.to_dict() for v in self.visits], "rules": _plain(self.rules),
                     "findings": [f.to_dict() for f in self.findings], "summary": self.summary.to_dict()})
         if self.warnings:
@@ -394,8 +495,10 @@ class RunDocument:
             missing=tuple(d.get("missing") or ()),
             rule_errors=tuple(RuleError.from_dict(e) for e in d.get("rule_errors") or ()),
             run=MappingProxyType(dict(d.get("run") or {})),
-            domains=tuple(d.get("domains") or ()), choices=tuple(d.get("choices") or ()),
-            declared_vendors=tuple(dv) if isinstance(dv, list) else None,
+            domains=tuple(DomainEntry.from_dict(x) for x in d.get("domains") or ()),
+            choices=tuple(d.get("choices") or ()),
+            declared_vendors=tuple(DeclaredVendor.from_dict(v) for v in dv if isinstance(v, Mapping))
+            if isinstance(dv, list) else None,
             visits=tuple(VisitEntry.from_dict(v) for v in d.get("visits") or ()),
             rules=MappingProxyType(dict(d.get("rules") or {})),
             findings=tuple(Finding.from_dict(f) for f in d.get("findings") or ()),

@@ -343,10 +343,10 @@ def _evidence_files(run: RunData, domain: str) -> list[tuple[str, str]]:
 def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
     """The dossier of one shop: its violations worst first, each with its exhibits, then the appendices."""
     L = DL(lang)
-    dom = next((d for d in run.domains if d["host"] == domain), None)
+    dom = next((d for d in run.domains if d.host == domain), None)
     if dom is None:
         raise ConfigError(f"--domain {domain}: not in this run",
-                          fix=f"use one of: {', '.join(d['host'] for d in run.domains)}")
+                          fix=f"use one of: {', '.join(d.host for d in run.domains)}")
     st = _DossierState(run, domain, L, lang, Shots(run))
     fs = [f for f in run.sorted_findings() if f.domain == domain]
     violations = [f for f in fs if counts(f)]
@@ -355,7 +355,7 @@ def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
     info = [f for f in fs if f not in violations and f.baseline_status != "resolved"]
     vs = [_violation_view(st, f, i) for i, f in enumerate(violations, start=1)]
     per_choice = _per_choice(run, domain, violations, L)
-    observed = [v for v in dom.get("vendors") or [] if v.get("observed", True) and v.get("choices")]
+    observed = [v for v in dom.vendors or () if v.observed and v.choices]
     em = run.evidence_manifest
     r = run.run
     tool = r.get("tool") or {}
@@ -366,13 +366,12 @@ def build(run: RunData, domain: str, lang: str) -> dict[str, Any]:
         "manifest": em.sha256 if em else None, "manifest_problems": list(em.problems) if em else [],
         "signature": run.signature(),
         "incomplete": any(pc["state"] != L["visit_ok"] for pc in per_choice),
-        "declared": [{"name": v.get("name") or v.get("id"),
-                      "categories": ", ".join(L.category(c) for c in v.get("categories") or [])}
+        "declared": [{"name": v.name or v.id, "categories": ", ".join(L.category(c) for c in v.categories)}
                      for v in run.declared_vendors],
         "policy": _policy(run, domain),
         "observed_text": L["observed_text"].format(
             visits=sum(1 for c in run.choices if run.visit(domain, c)), vendors=len(observed),
-            undeclared=sum(1 for v in observed if not v.get("declared"))),
+            undeclared=sum(1 for v in observed if not v.declared)),
         "by_sev": [(L.severity(s), sum(1 for f in violations if f.severity == s)) for s in SEVERITY_ORDER if s != "info"],
         "per_choice": per_choice, "violations": vs,
         "info": [{"title": L.rule_title(run, f.rule), "vendor": _vendor_label(run, f, L, domain)
@@ -416,7 +415,7 @@ def write_dossiers(run_dir: str | Path, domains: list[str] | None = None, langs:
         RunData.load(run_dir)
         write_evidence_manifest(run_dir)
     run = RunData.load(run_dir)
-    domains = list(domains or [d["host"] for d in run.domains])
+    domains = list(domains or [d.host for d in run.domains])
     out = []
     for d in domains:
         for lang in langs:
@@ -443,6 +442,6 @@ def scan_dossiers(run_dir: str | Path, doc: RunDocument, lang: str, pdf: bool = 
     domain's own language(s)."""
     out: list[Path] = []
     for d in doc.domains:
-        langs = list(dict.fromkeys([lang, *COUNTRY_LANGS.get(d.get("country") or "", ())]))
-        out += write_dossiers(run_dir, [d["host"]], langs, ["html", "pdf"] if pdf else ["html"])
+        langs = list(dict.fromkeys([lang, *COUNTRY_LANGS.get(d.country or "", ())]))
+        out += write_dossiers(run_dir, [d.host], langs, ["html", "pdf"] if pdf else ["html"])
     return out

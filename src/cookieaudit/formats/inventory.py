@@ -3,9 +3,10 @@ consent log and the provenance table of the report."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from ..observations import PHASES as PHASE_ORDER
+from ..rundoc import DomainEntry
 from .records import cookie_row, flatten, short, text
 from .rundata import RunData
 from .screenshots import Shots
@@ -37,15 +38,17 @@ def _where(where: dict[str, list[str]], L: Labels, choices: list[str]) -> str:
 def vendor_by_host(run: RunData, host: str) -> dict[str, str]:
     """Request host -> vendor name: this domain's vendor list first, then other domains' and the findings'."""
     out: dict[str, str] = {}
-    doms = sorted(run.domains, key=lambda d: d["host"] != host)
+    doms = sorted(run.domains, key=lambda d: d.host != host)
     for d in doms:
-        for v in d.get("vendors") or []:
-            for h in v.get("hosts") or []:
-                out.setdefault(h, v.get("name") or v.get("id"))
+        for v in d.vendors or ():
+            label = v.name or v.id
+            if label:
+                for h in v.hosts:
+                    out.setdefault(h, label)
     for f in sorted(run.findings, key=lambda f: f.domain != host):
-        h = f.subject.get("host")
-        if h and f.vendor:
-            out.setdefault(h, run.vendor_name(f.vendor) or f.vendor)
+        requested = f.subject.get("host")
+        if requested and f.vendor:
+            out.setdefault(requested, run.vendor_name(f.vendor) or f.vendor)
     return out
 
 
@@ -58,24 +61,24 @@ def attribute(host: str, known: dict[str, str]) -> tuple[str | None, bool]:
     return next((v for h, v in sorted(known.items()) if registrable(h) == reg), None), False
 
 
-def vendor_table(run: RunData, d: Mapping[str, Any], L: Labels,
+def vendor_table(run: RunData, d: DomainEntry, L: Labels,
                  by_hosts: dict[str, list[str]]) -> tuple[list[dict[str, Any]], bool]:
     """Declared versus observed vendors of a domain. Sources, best first: the domain's own ``vendors`` list;
     else the run's ``declared_vendors``, observed = named in a finding with request/cookie/storage evidence, or
     owner of a requested host (``by_hosts``: vendor name -> choices). ``derived`` is True when the declared side
     is unknown."""
     choices = run.choices
-    if d.get("vendors"):
-        return [{"name": v.get("name") or v.get("id"), "category": L.category(v.get("category")) or "—",
-                 "declared": L["yes"] if v.get("declared") else L["no"],
-                 "observed_in": choices_text(v.get("choices") or [], choices, L) or L["declared_not_observed"],
-                 "undeclared": not v.get("declared") and bool(v.get("choices"))} for v in d["vendors"]], False
+    if d.vendors:
+        return [{"name": v.name or v.id, "category": L.category(v.category) or "—",
+                 "declared": L["yes"] if v.declared else L["no"],
+                 "observed_in": choices_text(list(v.choices), choices, L) or L["declared_not_observed"],
+                 "undeclared": not v.declared and bool(v.choices)} for v in d.vendors], False
     seen: dict[str, dict] = {}
     for f in run.findings:
         observed = any((e.pointer or "").split("/")[1:2] in (["requests"], ["cookies"], ["storage"],
                                                                       ["set_cookies"], ["cookie_writes"])
                        for e in f.evidence)
-        if f.domain == d["host"] and f.vendor and observed:
+        if f.domain == d.host and f.vendor and observed:
             name = run.vendor_name(f.vendor) or f.vendor
             e = seen.setdefault(name, {"category": f.category, "choices": []})
             if f.choice not in e["choices"]:
@@ -86,9 +89,9 @@ def vendor_table(run: RunData, d: Mapping[str, Any], L: Labels,
     declared = run.declared_vendors
     rows = []
     for v in declared:
-        seen_as = seen.pop(str(v.get("name") or v.get("id")), None)
-        rows.append({"name": v.get("name") or v.get("id"),
-                     "category": ", ".join(L.category(c) for c in v.get("categories") or []) or "—",
+        seen_as = seen.pop(str(v.name or v.id), None)
+        rows.append({"name": v.name or v.id,
+                     "category": ", ".join(L.category(c) for c in v.categories) or "—",
                      "declared": L["yes"], "undeclared": False,
                      "observed_in": choices_text(seen_as["choices"] if seen_as else [], choices, L)
                      or L["declared_not_observed"]})
@@ -99,8 +102,8 @@ def vendor_table(run: RunData, d: Mapping[str, Any], L: Labels,
     return rows, not declared
 
 
-def domain_view(run: RunData, d: Mapping[str, Any], L: Labels) -> dict[str, Any]:
-    host = d["host"]
+def domain_view(run: RunData, d: DomainEntry, L: Labels) -> dict[str, Any]:
+    host = d.host
     choices = run.choices
     cookies: dict[tuple, dict] = {}
     storage: dict[tuple, dict] = {}
@@ -148,13 +151,13 @@ def domain_view(run: RunData, d: Mapping[str, Any], L: Labels) -> dict[str, Any]
         e["vendor"] = (e["vendor"] if e["exact"] else L["presumably"].format(vendor=e["vendor"])) if e["vendor"] \
             else L["unattributed"]
     return {
-        "host": host, "country": d.get("country") or "—", "locale": d.get("locale") or "—",
-        "timezone": d.get("timezone") or "—", "vendors": vendors, "vendors_derived": derived, "third": third,
+        "host": host, "country": d.country or "—", "locale": d.locale or "—",
+        "timezone": d.timezone or "—", "vendors": vendors, "vendors_derived": derived, "third": third,
         "pages": [{"path": p.get("path", ""), "kind": p.get("kind", "")}
-                  for p in (d.get("discovery") or {}).get("pages") or []]
-        or [{"path": p, "kind": ""} for p in d.get("pages") or []],
-        "pages_source": d.get("pages_source") or "configured",
-        "discovery_error": (d.get("discovery") or {}).get("error"),
+                  for p in (d.discovery or {}).get("pages") or []]
+        or [{"path": p, "kind": ""} for p in d.pages or ()],
+        "pages_source": d.pages_source or "configured",
+        "discovery_error": (d.discovery or {}).get("error"),
         "cookies": [{**e["row"], "where": _where(e["where"], L, choices)}
                     for _, e in sorted(cookies.items(), key=lambda kv: (kv[1]["row"]["party"], str(kv[0])))],
         "storage": [{**e, "where": _where(e["where"], L, choices)}
@@ -220,6 +223,10 @@ def visit_view(run: RunData, host: str, choice: str, L: Labels, shots: Shots) ->
 
 # -- provenance ---------------------------------------------------------------------------------------------
 
+def _or_dash(value: str | None) -> str:
+    return "—" if value is None else value
+
+
 def provenance(run: RunData, L: Labels) -> list[tuple[str, str, bool]]:
     r = run.run
     tool = r.get("tool") or {}
@@ -254,9 +261,9 @@ def provenance(run: RunData, L: Labels) -> list[tuple[str, str, bool]]:
     if other:
         rows.append((L["other"], "\n".join(f"{k}: {v}" for k, v in flatten(other)), True))
     for d in run.domains:
-        rows.append((f"{L['domain']} {d['host']}",
-                     f"{L['country']} {d.get('country', '—')} · {L['locale']} {d.get('locale', '—')} · "
-                     f"{L['timezone']} {d.get('timezone', '—')}", False))
+        rows.append((f"{L['domain']} {d.host}",
+                     f"{L['country']} {_or_dash(d.country)} · {L['locale']} {_or_dash(d.locale)} · "
+                     f"{L['timezone']} {_or_dash(d.timezone)}", False))
     summary = run.document.summary
     rows.append(("CI", L["fail_on"].format(code=summary.exit_code, sev=L.severity(summary.fail_on)), False))
     return rows
@@ -276,14 +283,14 @@ def cookie_inventory(run: RunData, domain: str, lang: str = "nl") -> dict[str, A
     from .records import capture_epoch
 
     T = dtext(lang)
-    if domain not in {d["host"] for d in run.domains}:
+    if domain not in {d.host for d in run.domains}:
         from ..errors import ConfigError
 
         raise ConfigError(f"--domain {domain}: not in this run",
-                          fix=f"use one of: {', '.join(d['host'] for d in run.domains)}")
+                          fix=f"use one of: {', '.join(d.host for d in run.domains)}")
     kb = load_kb()
-    clf = kb.classifier([d["host"] for d in run.domains])
-    declared = {v["id"]: v for v in run.declared_vendors}
+    clf = kb.classifier([d.host for d in run.domains])
+    declared = {v.id: v for v in run.declared_vendors}
     rows: dict[tuple, dict[str, Any]] = {}
 
     def choice_label(c: str) -> str:
@@ -309,7 +316,7 @@ def cookie_inventory(run: RunData, domain: str, lang: str = "nl") -> dict[str, A
             if r is None:
                 v = kb.vendor(att.vendor) if att.vendor else None
                 dv = declared.get(att.vendor or "")
-                cats = dv.get("categories") if dv else ([att.category] if att.category == "necessary" else [])
+                cats = list(dv.categories) if dv else ([att.category] if att.category == "necessary" else [])
                 is_declared = bool(dv) or (att.category == "necessary" and att.party == "first")
                 purpose = (PURPOSES.get(v.kind, {}).get(lang) if v else None) or (
                     T.get(f"cat_{att.category}") if att.category else T["unknown"])

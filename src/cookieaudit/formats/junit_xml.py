@@ -43,14 +43,14 @@ class JunitFormat(OutputFormat):
         totals = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
         for d in run.domains:
             for choice in run.choices:
-                c = cell(run, d["host"], choice)
-                suite = ET.SubElement(root, "testsuite", name=_x(f"{d['host']} / {choice}"))
+                c = cell(run, d.host, choice)
+                suite = ET.SubElement(root, "testsuite", name=_x(f"{d.host} / {choice}"))
                 st = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
-                fs = run.findings_in(d["host"], choice)
+                fs = run.findings_in(d.host, choice)
                 for rid in sorted(rules):
                     rule = rules[rid]
                     title = L.rule_text(rule, "title") or rid
-                    tc = ET.SubElement(suite, "testcase", classname=_x(f"cookieaudit.{d['host']}.{choice}"),
+                    tc = ET.SubElement(suite, "testcase", classname=_x(f"cookieaudit.{d.host}.{choice}"),
                                        name=_x(f"{rid} {title}"))
                     st["tests"] += 1
                     hits = [f for f in fs if f.rule == rid and counts_for_ci(f)]
@@ -59,8 +59,8 @@ class JunitFormat(OutputFormat):
                     if c.state in ("incomplete", "missing"):
                         ET.SubElement(tc, "skipped", message=_x(f"visit {c.state}: {c.reason}".rstrip(": ")))
                         st["skipped"] += 1
-                    elif not applies(rule, d.get("country")):
-                        ET.SubElement(tc, "skipped", message=_x(f"not applicable in {d.get('country')}"))
+                    elif not applies(rule, d.country):
+                        ET.SubElement(tc, "skipped", message=_x(f"not applicable in {d.country}"))
                         st["skipped"] += 1
                     elif hits:
                         sev = worst(hits) or ""

@@ -62,7 +62,7 @@ class MarkdownFormat(OutputFormat):
                     row.append(f"{ICON[c.state]} {L['cell_' + c.state]}")
                 if c.state in ("clean", "findings") and c.outcome in ("unverified", "not-performed"):
                     row[-1] += f" ⚠ {L['cell_unverified']}"
-            head.append(f"| {code(d['host'])} | " + " | ".join(row) + " |")
+            head.append(f"| {code(d.host)} | " + " | ".join(row) + " |")
         head += ["", " · ".join(f"{L.severity(s)}: **{n}**" for s, n in severity_totals(run).items()), ""]
         lines = [f"### {L['top_findings']}", ""]
         fs = [f for f in run.sorted_findings() if counts(f)]

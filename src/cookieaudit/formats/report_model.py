@@ -236,14 +236,14 @@ class ReportModel:
 def build(run: RunData, lang: str, print_mode: bool = False) -> ReportModel:
     L = Labels(lang)
     shots = Shots(run)
-    sites = {d["host"]: d["host"] for d in run.domains}
+    sites = {d.host: d.host for d in run.domains}
     m = ReportModel(L=L, run=run, print_mode=print_mode, shots=shots)
     m.matrix = matrix(run)
     m.totals = severity_totals(run)
     m.waived = waived_count(run)
     m.groups = finding_groups(run, L, shots, sites)
     m.domains = [domain_view(run, d, L) for d in run.domains]
-    m.visits = [(d["host"], [vv for c in run.choices if (vv := visit_view(run, d["host"], c, L, shots))])
+    m.visits = [(d.host, [vv for c in run.choices if (vv := visit_view(run, d.host, c, L, shots))])
                 for d in run.domains]
     m.provenance = provenance(run, L)
     m.baseline = baseline_view(run, L)

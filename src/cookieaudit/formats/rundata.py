@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..findings import SEVERITIES, Finding, load_findings, severity_rank
-from ..rundoc import RunDocument, VisitEntry
+from ..rundoc import DeclaredVendor, DomainEntry, RunDocument, VendorSeen, VisitEntry
 from ..manifest import EVIDENCE_MANIFEST_NAME, SIGNATURE_NAME, read_manifest, sha256_file, verify_evidence_manifest
 
 
@@ -95,13 +95,13 @@ class RunData:
         return list(self.document.missing)
 
     @property
-    def domains(self) -> list[Mapping[str, Any]]:
+    def domains(self) -> list[DomainEntry]:
         doms = list(self.document.domains)
-        known = {d["host"] for d in doms}
+        known = {d.host for d in doms}
         for v in self.visits:   # tolerate a visit of a domain that is not listed
             if v.domain not in known:
                 known.add(v.domain)
-                doms.append({"host": v.domain})
+                doms.append(DomainEntry(host=v.domain))
         return doms
 
     @property
@@ -125,17 +125,19 @@ class RunData:
         return self.document.findings
 
     @property
-    def declared_vendors(self) -> list[Mapping[str, Any]]:
-        """What the privacy policy names (top-level ``declared_vendors``: id, name, categories, ref)."""
-        return [v for v in self.document.declared_vendors or () if isinstance(v, Mapping)]
+    def declared_vendors(self) -> list[DeclaredVendor]:
+        """What the privacy policy names (empty for an older findings.json that did not record it)."""
+        return list(self.document.declared_vendors or ())
 
     def vendor_name(self, vendor: str | None) -> str | None:
         """A vendor id (``google-ads``) as its name (``Google Ads``) when any vendor list knows it."""
         if not vendor:
             return vendor
-        for v in self.declared_vendors + [v for d in self.domains for v in d.get("vendors") or []]:
-            if vendor in (v.get("id"), v.get("name")):
-                return v.get("name") or vendor
+        known: list[DeclaredVendor | VendorSeen] = [*self.declared_vendors,
+                                                    *(v for d in self.domains for v in d.vendors or ())]
+        for v in known:
+            if vendor in (v.id, v.name):
+                return v.name or vendor
         return vendor
 
     def visit(self, domain: str, choice: str) -> VisitEntry | None:
@@ -149,7 +151,7 @@ class RunData:
 
     def sorted_findings(self) -> list[Finding]:
         """Worst first, then by rule, domain order, choice order, time."""
-        dom = {d["host"]: i for i, d in enumerate(self.domains)}
+        dom = {d.host: i for i, d in enumerate(self.domains)}
         cho = {c: i for i, c in enumerate(self.choices)}
         return sorted(self.findings, key=lambda f: (
             -severity_rank(f.severity), f.rule, dom.get(f.domain, 99), cho.get(f.choice, 99),

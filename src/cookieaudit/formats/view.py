@@ -9,6 +9,7 @@ from typing import Any, Mapping, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from ..findings import SEVERITIES, severity_rank
+from ..rundoc import DomainEntry
 from .i18n import strings
 from .rundata import RunData, counts, worst
 
@@ -124,8 +125,8 @@ def cell(run: RunData, domain: str, choice: str) -> Cell:
     return Cell(domain, choice, "clean", 0, None, len(fs), outcome)
 
 
-def matrix(run: RunData) -> list[tuple[Mapping[str, Any], list[Cell]]]:
-    return [(d, [cell(run, d["host"], c) for c in run.choices]) for d in run.domains]
+def matrix(run: RunData) -> list[tuple[DomainEntry, list[Cell]]]:
+    return [(d, [cell(run, d.host, c) for c in run.choices]) for d in run.domains]
 
 
 def severity_totals(run: RunData) -> dict[str, int]:

@@ -49,7 +49,7 @@ def history_rows(document: RunDocument | Mapping[str, Any]) -> list[dict[str, An
         c["count"] += 1
         c["new"] += 1 if (f.status or "new") == "new" else 0
         c["waived"] += 1 if f.waived else 0
-    domains = [d["host"] for d in doc.domains]
+    domains = [d.host for d in doc.domains]
     for v in doc.visits:
         if v.domain not in domains:
             domains.append(v.domain)
