@@ -1,9 +1,11 @@
 """The run document: what findings.json holds, as frozen, typed values from the rules to the formats.
 
 findings.json (schema ``cookieaudit.findings/1``) is a contract: baselines, waivers, ``cookieaudit evaluate``,
-merge and history read it, and old run folders must keep loading. :meth:`RunDocument.to_dict` writes exactly the
-keys, in the order, that the file has always had; :meth:`RunDocument.from_dict` reads today's files and older ones
-(missing keys get their defaults, keys this version does not know are kept in ``extra`` and written back).
+merge and history read it, and old run folders must keep loading. :meth:`RunDocument.to_dict` writes the keys, in
+the order, that the scan, merge and evaluate wrote before the document was typed (the gates' sections last, as
+``summary, warnings, waivers, baseline``); :meth:`RunDocument.from_dict` reads today's files and older ones (missing
+keys get their defaults, keys this version does not know are kept in ``extra`` and written back, so an older file
+comes back in today's order, its content kept).
 
 The gates never change a document: they return a new one (``dataclasses.replace``), with the baseline and waiver
 marks as fields of each :class:`~cookieaudit.findings.Finding` and the summary recomputed by the one summary
