@@ -175,8 +175,8 @@ def test_storage_writes_count_as_tracking_before_consent(loaded_scan):
     out, _res, obs, _cpu = loaded_scan
     exp = load_expectations(YAML)
     ctx = Context([obs], exp, load_kb())
-    run = ctx.runs[0]
-    writes = {(it.subject["storage"], it.subject["key"]): it for it in run.items
+    visit = ctx.visits[0]
+    writes = {(it.subject["storage"], it.subject["key"]): it for it in visit.items
               if it.kind == "storage" and it.record in obs.storage_writes}
     for key in (("local", "_hjLocal"), ("local", "_hjFrameLocal"), ("session", "_hjFrameSession"),
                 ("indexeddb", "hj_frame_db"), ("cache", "hj_cache"), ("cache", "hj_frame_cache")):

@@ -182,11 +182,6 @@ class Context:
             return d.country
         return _TLD_COUNTRY.get(domain.rsplit(".", 1)[-1].lower(), "EU")
 
-    @property
-    def runs(self) -> list[Visit]:
-        """The old name of :attr:`visits`; tests/test_storage_recording.py (not this layer's) still reads it."""
-        return self.visits
-
     def visits_of(self, domain: str) -> list[Visit]:
         return [r for r in self.visits if r.domain == domain]
 
