@@ -247,7 +247,8 @@ def main() -> None:
         print(f"{c:>11} {med[c]:>10.1f} s {rs[0].visits / med[c]:>9.2f} {max(r.peak for r in rs) / 2**20:>7.0f} MiB")
     ref = results[levels[0]][0]
     if args.findings_out:
-        args.findings_out.write_text("".join(f"{ref.labels[i]}\n" for i in ref.ids), encoding="utf-8")
+        args.findings_out.write_text("".join(f"{i} {' '.join(ref.labels[i].split()[:4])}\n" for i in ref.ids),
+                                     encoding="utf-8")
     same = all(r.ids == ref.ids for rs in results.values() for r in rs)
     print(f"identical findings across all runs and concurrency levels: {same} ({len(ref.ids)} findings)")
     if not same:   # say which: a difference is either a detection miss or a timing-dependent fact

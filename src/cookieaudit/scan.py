@@ -1,8 +1,14 @@
 """The scan core: discovery, then every (domain, choice) visit → observation files; finish.py turns them into the run.
 
+``run_scan`` = :func:`check_options` (bad flags and files: exit 64 before anything is browsed) → :class:`Gather`
+(one browser; page discovery once per domain beside the visits; every visit, retried once if the browser died
+under it; the privacy policies fetched meanwhile) → :func:`finish_gathered` (rules, gates, formats, manifest).
+
 Observations are written the moment a visit ends, so a later failure (another domain, the browser, an
 interrupt) never loses evidence already collected; the run folder is always finalised with what exists and
-says what is missing.
+says what is missing. A visit holds one of the ``concurrency`` browser slots only while it needs the browser:
+its records are converted and written after its context is closed, while the next visit already walks.
+``ScanResult.timings`` and ``Observation.timings`` say where the seconds went (``benchmarks/bench_scan.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import platform
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -162,6 +169,9 @@ class Gather:
         self._sem: asyncio.Semaphore | None = None
         self._discovery_sem: asyncio.Semaphore | None = None
         self._discovering: dict[str, asyncio.Future] = {}
+        self.policy_snapshot: asyncio.Future | None = None   # the privacy policies, fetched beside the visits
+        # one thread converts and writes the visits' records, one after the other (bounded memory), beside the visits
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cookieaudit-records")
 
     def mark(self, step: str, since: float) -> None:
         self.timings[step] = round(self.timings.get(step, 0.0) + time.monotonic() - since, 3)
@@ -184,6 +194,8 @@ class Gather:
             self._discovery_sem = asyncio.Semaphore(1)
             visits = self.checked.visits
             self._discovering = {d: asyncio.ensure_future(self.discover(d)) for d in dict.fromkeys(d for d, _ in visits)}
+            # no browser needed: the policy pages are fetched and the judging code loaded while the visits wait
+            self.policy_snapshot = asyncio.ensure_future(asyncio.to_thread(self.snapshot_policies))
             order = [(d, c, r) for r in range(1, self.opts.repeat + 1) for d, c in visits]
             t = time.monotonic()
             results = await asyncio.gather(*(self.visit(d, c, r) for d, c, r in order), return_exceptions=True)
@@ -193,8 +205,30 @@ class Gather:
                     self.write_failures.append(f"{d}/{c}: not audited ({type(res).__name__}: "
                                                f"{str(res).splitlines()[0] if str(res) else ''})")
 
+    def snapshot_policies(self) -> None:
+        """The privacy policy of every audited domain as declared at scan time (evidence); then the modules that
+        judge and report imported, so the run's end does not wait for them."""
+        from .gate.policy_check import snapshot_policies
+
+        t = time.monotonic()
+        snapshot_policies(self.exp, self.run_dir, sorted({d for d, _ in self.checked.visits}),
+                          resolve=self.opts.resolve, ca_cert=self.opts.ca_cert, redact=self.opts.redact)
+        self.mark("policy snapshot (beside the visits)", t)
+        _preload_finish()
+
+    async def policy_snapshot_done(self) -> bool:
+        """Whether the policy snapshot taken beside the visits completed (else the finish takes it)."""
+        if self.policy_snapshot is None:
+            return False
+        try:
+            await asyncio.shield(self.policy_snapshot)
+            return True
+        except BaseException:  # noqa: BLE001 - failed or cancelled: taken again at the finish
+            return False
+
     async def close(self, provenance: dict[str, Any]) -> None:
         """Record the browser in the provenance and close it (also when cancelled: never leave it running)."""
+        self._io.shutdown(wait=False)
         if self.host is None:
             return
         t = time.monotonic()
@@ -247,7 +281,7 @@ class Gather:
             return
         # the browser's part is done and its slot free for the next visit: the records are converted and written
         # meanwhile (in a thread, so the other visits' event handling keeps running)
-        obs = await asyncio.to_thread(visit.observation)
+        obs = await asyncio.get_running_loop().run_in_executor(self._io, visit.observation)
         if await self.save(obs, rep):
             self.progress("visit-end", {"domain": domain_host, "choice": choice, "status": obs.status,
                                         "consent": obs.consent.outcome, "seconds": round(time.monotonic() - t, 2),
@@ -300,7 +334,8 @@ class Gather:
             if har and har.exists():
                 await asyncio.to_thread(redact_har, har, repl)
         try:
-            obs.dump(self.run_dir / observation_path(obs.domain, obs.choice, rep))
+            await asyncio.get_running_loop().run_in_executor(
+                self._io, obs.dump, self.run_dir / observation_path(obs.domain, obs.choice, rep))
         except OSError as exc:
             self.write_failures.append(f"{obs.domain}/{obs.choice}: observation not saved ({exc.strerror})")
             return False
@@ -337,7 +372,8 @@ async def run_scan(opts: ScanOptions, progress: ProgressFn | None = None) -> Sca
         except (NotImplementedError, RuntimeError):
             pass
         await gather.close(provenance)
-    result = finish_gathered(opts, checked, gather, provenance, interrupted)
+    policy_done = await gather.policy_snapshot_done()
+    result = finish_gathered(opts, checked, gather, provenance, interrupted, policy_done)
     progress("done", {"run_dir": str(checked.run_dir), "exit_code": result.exit_code,
                       "summary": result.document["summary"]})
     if interrupted:
@@ -358,7 +394,7 @@ def missing_visits(gather: Gather, interrupted: str | None) -> list[str]:
 
 
 def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provenance: dict[str, Any],
-                    interrupted: str | None) -> ScanResult:
+                    interrupted: str | None, policy_done: bool = False) -> ScanResult:
     """The run folder from what was gathered: policy snapshots, rules, gates, formats, manifest, history."""
     from .browse.chromium import browser_version
     from .browse.visit import utc_now
@@ -379,8 +415,9 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
     missing = missing_visits(gather, interrupted)
     findings = evaluate_repeats(exp, gather.reps) if opts.repeat > 1 else None
     t = time.monotonic()
-    snapshot_policies(exp, run_dir, sorted({d for d, _ in visits}), resolve=opts.resolve, ca_cert=opts.ca_cert,
-                      redact=opts.redact)
+    if not policy_done:
+        snapshot_policies(exp, run_dir, sorted({d for d, _ in visits}), resolve=opts.resolve, ca_cert=opts.ca_cert,
+                          redact=opts.redact)
     if opts.redact:
         from .redact import redact_policy_snapshots
 
@@ -414,6 +451,24 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
 
         append_history(doc, opts.history)
     return ScanResult(run_dir, doc, doc["summary"]["exit_code"], list(observations.values()), timings=dict(timings))
+
+
+def _preload_finish() -> None:
+    """Import what judges and reports a run (and load the knowledge base) ahead of time; never fails a scan."""
+    import importlib
+
+    for name in ("cookieaudit.finish", "cookieaudit.rules", "cookieaudit.formats.html_report",
+                 "cookieaudit.formats.findings_json"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a module renamed elsewhere: imported when needed
+            pass
+    try:
+        from .kb.base import load_kb
+
+        load_kb()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _playwright_version() -> str:

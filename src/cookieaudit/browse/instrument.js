@@ -167,6 +167,8 @@
   const live = new Map();   // id -> due
   let depth = 0, lastFired = -1;
   const origSet = window.setTimeout, origClear = window.clearTimeout;
+  // for the auditor's own scripts (autoconsent): their timers are not the page's and never delay the settle
+  Object.defineProperty(window, "__cookieauditUntrackedTimers", { value: [origSet, origClear], enumerable: false });
   window.setTimeout = function (fn, delay, ...rest) {
     const d = Math.max(0, Number(delay) || 0);
     if (typeof fn !== "function") return origSet.call(this, fn, delay, ...rest);

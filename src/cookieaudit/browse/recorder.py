@@ -127,23 +127,31 @@ class VisitRecorder:
 
     async def attach(self, page: Page) -> None:
         ctx = self.context
-        await ctx.expose_binding("__cookieauditStore", self._on_store)
-        await ctx.add_init_script(script=INSTRUMENT_JS)
         ctx.on("serviceworker", self._on_service_worker)
         ctx.on("request", self._on_request)
         ctx.on("requestfinished", self._on_finished)
         ctx.on("requestfailed", self._on_failed)
         ctx.on("response", self._on_response)
         page.on("websocket", self._on_websocket)
+        # side by side (one round trip, not four): all of it is in place before the first navigation
+        await asyncio.gather(ctx.expose_binding("__cookieauditStore", self._on_store),
+                             ctx.add_init_script(script=INSTRUMENT_JS), self._attach_cdp(page))
+
+    async def _attach_cdp(self, page: Page) -> None:
         try:
-            self._cdp = await ctx.new_cdp_session(page)
-            await self._cdp.send("Network.enable")
+            self._cdp = await self.context.new_cdp_session(page)
             self._cdp.on("Network.requestWillBeSent", self._on_cdp_request)
             self._cdp.on("Network.responseReceivedExtraInfo", self._on_cdp_extra)
+            await self._cdp.send("Network.enable")
         except Exception as exc:  # noqa: BLE001 - CDP details are a bonus, not a requirement
             self.errors.append(f"CDP network details unavailable: {exc}")
         if self._cdp is not None:
             await self.store.attach_cdp(self._cdp, self._wall_to_mono)
+
+    @property
+    def cdp(self) -> Any:
+        """The visit's own DevTools session on its page (None when it could not be opened)."""
+        return self._cdp
 
     # -- event handlers --------------------------------------------------------------------------------
     def _touch(self) -> None:
@@ -360,10 +368,15 @@ class VisitRecorder:
             ))
         seen_origins: set[tuple[str, str]] = set()
         count = 0
-        for frame in page.frames:
+        async def dump_of(frame: Any) -> Any:
             try:
-                dump = await asyncio.wait_for(frame.evaluate(STORAGE_DUMP_JS), timeout=3)
+                return await asyncio.wait_for(frame.evaluate(STORAGE_DUMP_JS), timeout=3)
             except Exception:  # noqa: BLE001 - detached or opaque-origin frames
+                return None
+
+        # every frame at once (one round trip, not one per frame), read in the frames' order
+        for dump in await asyncio.gather(*(dump_of(f) for f in page.frames)):
+            if not isinstance(dump, dict):
                 continue
             origin = dump.get("origin") or "null"
             part = site_of(dump.get("top"))

@@ -14,6 +14,7 @@ and is recorded in ``Observation.not_site`` with its screenshot; such a visit is
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,11 +217,12 @@ class Visit:
     async def walk(self) -> None:
         """The phases in order; a step that ends the walk sets ``status`` and returns False."""
         with self.timed("context"):
-            await self.recorder.attach(self.tab)
+            setup = [self.recorder.attach(self.tab)]
             if not self.domain.banner and self.choice in AUTOCONSENT_CHOICES:
                 # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
                 self.autoconsent = AutoconsentSession(time.monotonic)
-                await self.autoconsent.install(self.context)
+                setup.append(self.autoconsent.install(self.context))
+            await asyncio.gather(*setup)
         if not await self.visit_page("before-consent", self.walk_pages[0], "before-consent"):
             self.status = "incomplete"
             return
@@ -367,13 +369,26 @@ class Visit:
         return path
 
     async def screenshot(self, name: str) -> str | None:
+        """The viewport as PNG. Through the visit's own DevTools session with fast PNG encoding when it has one
+        (one round trip, a quarter of the browser's CPU; same pixels, a larger file), else Playwright's."""
         path = self.ev_dir / f"{name}.png"
+        cdp = self.recorder.cdp
         with self.timed("screenshots (beside the snapshots)"):
             try:
+                if cdp is not None:
+                    try:
+                        shot = await asyncio.wait_for(
+                            cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True}), timeout=10)
+                        await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
+                        return str(path.relative_to(self.run_dir))
+                    except asyncio.TimeoutError:
+                        raise
+                    except Exception:  # noqa: BLE001 - e.g. an error page in another target: Playwright's way
+                        pass
                 await self.tab.screenshot(path=str(path), timeout=10000)
                 return str(path.relative_to(self.run_dir))
             except Exception as exc:  # noqa: BLE001
-                self.errors.append(f"screenshot {name}: {str(exc).splitlines()[0]}")
+                self.errors.append(f"screenshot {name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
                 return None
 
     async def snapshot(self) -> None:

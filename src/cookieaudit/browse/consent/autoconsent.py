@@ -55,6 +55,22 @@ def assets() -> tuple[str, Any, str]:
     return script, rules, version
 
 
+@lru_cache(maxsize=1)
+def init_script() -> str:
+    """The content script, and its rule set for the ``initResp`` of every frame (handed over once per context, not
+    ~700 KB through the driver per frame). Its detection retries are the auditor's timers, not the page's: it
+    runs with the timers the settle logic does not count."""
+    script, rules, _ = assets()
+    return ("(() => {\n"
+            "  const rules = " + json.dumps(json.dumps(rules["autoconsent"])) + ";\n"
+            "  let parsed = null;\n"
+            "  Object.defineProperty(window, '__cookieauditAutoconsentRules',"
+            " {value: () => parsed || (parsed = JSON.parse(rules)), enumerable: false});\n"
+            "})();\n"
+            "(function (setTimeout, clearTimeout) {\n" + script + "\n"
+            "}).apply(window, window.__cookieauditUntrackedTimers || [window.setTimeout, window.clearTimeout]);")
+
+
 class AutoconsentSession:
     """One visit's autoconsent instance(s): one per frame, messages collected with their times."""
 
@@ -70,7 +86,7 @@ class AutoconsentSession:
     async def install(self, context: BrowserContext) -> None:
         script, _, _ = assets()
         await context.expose_binding("autoconsentSendMessage", self._on_message)
-        await context.add_init_script(script=script)
+        await context.add_init_script(script=init_script())
 
     async def _on_message(self, source: dict[str, Any], msg: dict[str, Any]) -> None:
         frame: Frame = source["frame"]
@@ -85,9 +101,9 @@ class AutoconsentSession:
                     await frame.evaluate("(c) => autoconsentReceiveMessage({type: 'initResp', config: c, rules: {autoconsent: []}})",
                                          {**CONFIG, "enabled": False})
                     return
-                _, rules, _ = assets()
-                await frame.evaluate("([c, r]) => autoconsentReceiveMessage({type: 'initResp', config: c, rules: r})",
-                                     [CONFIG, {"autoconsent": rules["autoconsent"]}])
+                # the rule set travels once per context (in the init script), not once per frame
+                await frame.evaluate("(c) => autoconsentReceiveMessage({type: 'initResp', config: c, "
+                                     "rules: {autoconsent: window.__cookieauditAutoconsentRules()}})", CONFIG)
             elif kind == "eval":
                 try:
                     result = await frame.evaluate(msg["code"])
