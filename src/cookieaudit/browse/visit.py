@@ -114,8 +114,9 @@ async def run_visit(browser: Browser, domain: Domain, choice: str, expectations:
 class Visit:
     """One (domain, choice) walk: a fresh context, the phases as steps, every step's seconds in ``timings``.
 
-    A step records what it finds on the visit (pages, errors, consent, banner, persistence); :meth:`run` walks the
-    steps within the time budget and turns what was recorded into the :class:`Observation`, whatever happened.
+    A step records what it finds on the visit (pages, errors, consent, banner, persistence). :meth:`browse` walks
+    the steps within the time budget and closes the context; :meth:`observation` then turns what was recorded into
+    the :class:`Observation`, whatever happened (no browser needed: the scan runs it after freeing the slot).
     """
 
     def __init__(self, browser: Browser, domain: Domain, choice: str, expectations: Expectations, run_dir: Path,
@@ -215,7 +216,7 @@ class Visit:
         self.rec = VisitRecorder(context)
 
     async def walk(self) -> None:
-        """The phases in order; a step that ends the walk sets ``status`` and returns False."""
+        """The phases in order; a page that cannot be audited where consent is given ends the walk (incomplete)."""
         with self.timed("context"):
             setup = [self.recorder.attach(self.tab)]
             if not self.domain.banner and self.choice in AUTOCONSENT_CHOICES:
