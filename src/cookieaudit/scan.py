@@ -169,6 +169,7 @@ class Gather:
         self._sem: asyncio.Semaphore | None = None
         self._discovery_sem: asyncio.Semaphore | None = None
         self._discovering: dict[str, asyncio.Future] = {}
+        self._unstarted = 0
         self.policy_snapshot: asyncio.Future | None = None   # the privacy policies, fetched beside the visits
         # one thread converts and writes the visits' records, one after the other (bounded memory), beside the visits
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cookieaudit-records")
@@ -197,6 +198,7 @@ class Gather:
             # no browser needed: the policy pages are fetched and the judging code loaded while the visits wait
             self.policy_snapshot = asyncio.ensure_future(asyncio.to_thread(self.snapshot_policies))
             order = [(d, c, r) for r in range(1, self.opts.repeat + 1) for d, c in visits]
+            self._unstarted = len(order)
             t = time.monotonic()
             results = await asyncio.gather(*(self.visit(d, c, r) for d, c, r in order), return_exceptions=True)
             self.mark("visits (first start to last end)", t)
@@ -206,15 +208,13 @@ class Gather:
                                                f"{str(res).splitlines()[0] if str(res) else ''})")
 
     def snapshot_policies(self) -> None:
-        """The privacy policy of every audited domain as declared at scan time (evidence); then the modules that
-        judge and report imported, so the run's end does not wait for them."""
+        """The privacy policy of every audited domain as declared at scan time (evidence)."""
         from .gate.policy_check import snapshot_policies
 
         t = time.monotonic()
         snapshot_policies(self.exp, self.run_dir, sorted({d for d, _ in self.checked.visits}),
                           resolve=self.opts.resolve, ca_cert=self.opts.ca_cert, redact=self.opts.redact)
         self.mark("policy snapshot (beside the visits)", t)
-        _preload_finish()
 
     async def policy_snapshot_done(self) -> bool:
         """Whether the policy snapshot taken beside the visits completed (else the finish takes it)."""
@@ -273,6 +273,11 @@ class Gather:
         discovering = self._discovering[domain_host]
         async with self._sem:
             t = time.monotonic()
+            self._unstarted -= 1
+            if not self._unstarted:
+                # the last visit has started: the code that judges and reports is loaded meanwhile (not earlier, when
+                # its memory would add to the peak of all browser slots busy)
+                asyncio.get_running_loop().run_in_executor(None, _preload_finish)
             self.progress("visit-start", {"domain": domain_host, "choice": choice, "repeat": rep})
             # the pages: known now, or still being discovered (the visit asks for them after the choice)
             walk = discovering.result() if discovering.done() else asyncio.shield(discovering)
