@@ -8,7 +8,6 @@ import os
 import stat
 import sys
 import tarfile
-import time
 from pathlib import Path
 
 import httpx
@@ -28,14 +27,16 @@ OTHERS = ("meta-pixel", "tiktok", "linkedin", "bing-uet", "pinterest", "snapchat
           "vanilla-cookieconsent", "tarteaucitron", "orejime")
 
 
-def test_load_is_fast_and_cached():
+def test_load_is_cached():
+    """Loaded once per process: every later call returns the same object without reading the data again. (How long
+    the one load takes is the benchmark's business, not a test's: a timed assertion fails on a busy machine.)"""
     from cookieaudit.kb import base
 
     base._load.cache_clear()
-    t = time.perf_counter()
     kb = load_kb(data_dir=False, filterlist=False)
-    assert time.perf_counter() - t < 1.0
+    misses = base._load.cache_info().misses
     assert load_kb(data_dir=False, filterlist=False) is kb
+    assert base._load.cache_info().misses == misses
 
 
 def test_vendor_coverage_and_ids():
