@@ -195,8 +195,6 @@ class Gather:
             self._discovery_sem = asyncio.Semaphore(1)
             visits = self.checked.visits
             self._discovering = {d: asyncio.ensure_future(self.discover(d)) for d in dict.fromkeys(d for d, _ in visits)}
-            # no browser needed: the policy pages are fetched and the judging code loaded while the visits wait
-            self.policy_snapshot = asyncio.ensure_future(asyncio.to_thread(self.snapshot_policies))
             order = [(d, c, r) for r in range(1, self.opts.repeat + 1) for d, c in visits]
             self._unstarted = len(order)
             t = time.monotonic()
@@ -275,9 +273,9 @@ class Gather:
             t = time.monotonic()
             self._unstarted -= 1
             if not self._unstarted:
-                # the last visit has started: the code that judges and reports is loaded meanwhile (not earlier, when
-                # its memory would add to the peak of all browser slots busy)
-                asyncio.get_running_loop().run_in_executor(None, _preload_finish)
+                # the last visit has started: the privacy policies are fetched meanwhile (no browser needed; not
+                # earlier, when the thread would slow the event loop of every starting visit)
+                self.policy_snapshot = asyncio.ensure_future(asyncio.to_thread(self.snapshot_policies))
             self.progress("visit-start", {"domain": domain_host, "choice": choice, "repeat": rep})
             # the pages: known now, or still being discovered (the visit asks for them after the choice)
             walk = discovering.result() if discovering.done() else asyncio.shield(discovering)
@@ -456,24 +454,6 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
 
         append_history(doc, opts.history)
     return ScanResult(run_dir, doc, doc["summary"]["exit_code"], list(observations.values()), timings=dict(timings))
-
-
-def _preload_finish() -> None:
-    """Import what judges and reports a run (and load the knowledge base) ahead of time; never fails a scan."""
-    import importlib
-
-    for name in ("cookieaudit.finish", "cookieaudit.rules", "cookieaudit.formats.html_report",
-                 "cookieaudit.formats.findings_json"):
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a module renamed elsewhere: imported when needed
-            pass
-    try:
-        from .kb.base import load_kb
-
-        load_kb()
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def _playwright_version() -> str:

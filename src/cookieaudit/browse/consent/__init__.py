@@ -302,7 +302,7 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
                               cmp=adapter.name if adapter else None, reason=reason, steps=tuple(log.steps),
                               expressible=expressible,
                               state={"granularity": "all-or-nothing"} if not expressible else None)
-    # no fixed pause for the manager to persist its state: verify reads it back until it matches (or patience ends)
+    await asyncio.sleep(0.3)   # let the manager persist its state
     outcome = await verify(page, choice, domain, plan.wanted, optional, method, adapter, log, mapper=mapper)
     not_offered = plan.not_offered
     if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in (outcome.state.get("categories") or {}):
@@ -595,10 +595,9 @@ def _represented(domain: Domain | CategoryMapping, state: dict[str, Any], adapte
 
 
 async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], optional: set[str], method: str | None,
-                 detected: CmpAdapter | None, log: ConsentLog, patience: float = 2.8,
+                 detected: CmpAdapter | None, log: ConsentLog, patience: float = 2.5,
                  mapper: Mapper | None = None) -> ConsentOutcome:
-    """Read the stored state back until it matches (managers persist asynchronously) or ``patience`` runs out
-    (counted from the action: there is no fixed pause before the first reading)."""
+    """Read the stored state back until it matches (managers persist asynchronously) or ``patience`` runs out."""
     loop = asyncio.get_running_loop()
     end = loop.time() + patience
     mapper = mapper or Mapper(domain)
@@ -606,7 +605,7 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
         outcome, mapper = await _verify_once(page, choice, domain, wanted, optional, method, detected, log, False, mapper)
         if outcome.outcome == "verified" or loop.time() >= end:
             break
-        await asyncio.sleep(0.15)
+        await asyncio.sleep(0.25)
     return (await _verify_once(page, choice, domain, wanted, optional, method, detected, log, True, mapper))[0]
 
 
@@ -746,6 +745,7 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
                               cmp=adapter.name if adapter else accepted.cmp,
                               reason="no way to withdraw consent was found on the page",
                               steps=accepted.steps + tuple(log.steps), state={"accept": accepted.state})
+    await asyncio.sleep(0.3)
     result = await verify(page, "reject-all", domain, set(), optional, method, adapter, log, mapper=mapper)
     outcome = "verified" if accepted.outcome == "verified" and result.outcome == "verified" else "unverified"
     reason = "; ".join(x for x in (f"accept: {accepted.reason}" if accepted.outcome != "verified" else "",
