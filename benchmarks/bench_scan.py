@@ -72,6 +72,8 @@ class PeakPss:
         self.peak = 0
         self.peak_by_kind: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}
+        t = psutil.Process().cpu_times()
+        self._own_before = t.user + t.system     # this process outlives the run: only its CPU during the run counts
         self._kinds: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -102,8 +104,9 @@ class PeakPss:
 
     def cpu_by_kind(self) -> dict[str, float]:
         out: dict[str, float] = {}
-        for kind, secs in self.cpu.values():
-            out[kind] = out.get(kind, 0.0) + secs
+        me = psutil.Process().pid
+        for pid, (kind, secs) in self.cpu.items():
+            out[kind] = out.get(kind, 0.0) + (secs - self._own_before if pid == me else secs)
         return out
 
     def __enter__(self) -> "PeakPss":
