@@ -122,3 +122,19 @@ def test_an_older_waiver_mark_that_is_only_a_reason_still_loads():
                 subject={"kind": "visit", "name": "x"}, message="m").to_dict()
     old = Finding.from_dict({**f, "waived": True, "waiver": "accepted by legal"})
     assert old.is_waived and old.waiver is not None and old.waiver.reason == "accepted by legal"
+
+
+def test_something_the_run_could_not_do_leaves_it_incomplete_with_exit_2():
+    """Every recorded visit complete, but an observation or discovery record was not written: not a complete audit."""
+    from cookieaudit.errors import EXIT_INCOMPLETE
+    from cookieaudit.gate.summary import summarize
+
+    obs = observations()
+    args = (expectations(), {"id": "run-m", "started_utc": "2026-11-26T02:00:00Z", "expectations": {"sha256": "e" * 64}},
+            [(o.domain, o.choice) for o in obs], {(o.domain, o.choice): o for o in obs})
+    clean = RunDocument.from_dict(build_document(*args, [], "high"))
+    assert clean.summary.incomplete == 0 and clean.status == "complete"
+    short = summarize(dataclasses.replace(clean, missing=("online-3d-printen.nl: discovery record not saved (No space "
+                                                          "left on device)",)))
+    assert short.status == "incomplete" and short.summary.exit_code == EXIT_INCOMPLETE
+    assert short.summary.incomplete == 0            # the visits themselves stay what they were

@@ -32,6 +32,9 @@ def summarize(doc: RunDocument) -> RunDocument:
     fail_on = doc.summary.fail_on
     incomplete = sum(1 for v in doc.visits if v.status != "complete")
     broken_rules = bool(doc.rule_errors)     # a crashed rule's findings are missing: not a complete audit
+    # anything the run could not do (an observation or discovery record not written, a visit not audited) leaves it
+    # incomplete even when every visit it did record is complete
+    unfinished = bool(incomplete or broken_rules or doc.missing)
     by_sev: dict[str, int] = {}
     for f in doc.findings:
         by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
@@ -47,11 +50,11 @@ def summarize(doc: RunDocument) -> RunDocument:
         fail_on=fail_on, visits=len(doc.visits), complete=len(doc.visits) - incomplete, incomplete=incomplete,
         findings=len(doc.findings), findings_by_severity={s: by_sev[s] for s in reversed(SEVERITIES) if s in by_sev},
         failing_findings=len(failing),
-        exit_code=EXIT_INCOMPLETE if incomplete or broken_rules else (EXIT_FINDINGS if failing else EXIT_OK),
+        exit_code=EXIT_INCOMPLETE if unfinished else (EXIT_FINDINGS if failing else EXIT_OK),
         waived=sum(1 for f in doc.findings if f.waived) if waivers else None,
         waivers_expired=sum(1 for f in doc.findings if f.waiver_expired) if waivers else None,
         baseline=baseline, extra=doc.summary.extra)
-    return dataclasses.replace(doc, summary=summary, status="incomplete" if incomplete or broken_rules else "complete")
+    return dataclasses.replace(doc, summary=summary, status="incomplete" if unfinished else "complete")
 
 
 def recompute_summary(doc: dict[str, Any]) -> dict[str, Any]:
