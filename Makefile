@@ -66,8 +66,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy $(MYPY_CORE)
 
+# Every test, in parallel: pytest-xdist workers (the browser tests mostly wait on the network, so more workers than
+# cores); tests/conftest.py shares one demo world and one demo scan between them; whole modules go to one worker
+# (their module fixtures are built once).  The slowest tests are listed at the end.
+TEST_WORKERS ?= 3
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 bench: setup
 	$(BIN)/python benchmarks/bench_scan.py
