@@ -63,6 +63,7 @@ class SharedDemo:
         from cookieaudit.scan import run_scan
 
         self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
         try:
             self._task = self._loop.create_task(run_scan(demo_scan_options(self.world, self.folder / "run")))
             result = self._loop.run_until_complete(self._task)
@@ -75,7 +76,8 @@ class SharedDemo:
             left = asyncio.all_tasks(self._loop)      # cancelled mid-scan: let its own tasks end too
             for task in left:
                 task.cancel()
-            self._loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            if left:
+                self._loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             self._loop.close()
 
     def info(self) -> str:

@@ -21,7 +21,7 @@ from cookieaudit.expectations import load_expectations
 from cookieaudit.kb import load_kb
 from cookieaudit.rules import evaluate
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 LAB_EXP_PATH = Path(__file__).parent / "data" / "expectations-lab.yaml"
 LAB_EXP = load_expectations(LAB_EXP_PATH)
 TEXT_DRIVEN = ("plain.o3d-lab.nl", "shadow.o3d-lab.nl", "iframe.o3d-lab.nl", "de.o3d-lab.nl", "fr.o3d-lab.nl")

@@ -39,7 +39,7 @@ from cookieaudit.scan import ScanOptions, ScanResult, run_scan
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faultworld import CONTROL, NOBANNER, SLOW, FaultWorld  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTS_YAML = ROOT / "tests" / "data" / "expectations-faults.yaml"

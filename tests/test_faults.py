@@ -41,7 +41,7 @@ from faultworld import (  # noqa: E402
     STORM_STORAGE_KEYS, WRONGNAME, FaultWorld,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTS_YAML = ROOT / "tests" / "data" / "expectations-faults.yaml"
