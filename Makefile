@@ -66,14 +66,16 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy $(MYPY_CORE)
 
-# Every test, in parallel: pytest-xdist workers (the browser tests mostly wait on the network, so more workers than
-# cores); tests/conftest.py shares one demo world and one demo scan between them; whole modules go to one worker
-# (their module fixtures are built once).  Tests marked `alone` (time budgets, counts of the machine's processes and
-# temp entries) then run by themselves: parallel neighbours would make them fail for the wrong reason.
-# The slowest tests are listed at the end of each part.
-TEST_WORKERS ?= 3
+# Every test. TEST_WORKERS=1 (the default, what CI runs): one process, in file order, with the slowest tests listed.
+# TEST_WORKERS=N: first everything not marked `alone` on N pytest-xdist workers (whole modules per worker, so a
+# module's world or scan is built once; tests/conftest.py shares one demo world and one demo scan between them), then
+# the `alone` tests by themselves (time budgets, timed latency, counts of the machine's processes and temp entries:
+# parallel neighbours would make them fail for the wrong reason). On 2 cores the suite is bound by CPU, so N=3 saves
+# only a few minutes (measured: README, For developers).
+TEST_WORKERS ?= 1
 test: setup
-	@rc=0; \
+	@if [ "$(TEST_WORKERS)" = 1 ]; then exec $(BIN)/pytest -q --durations=15; fi; \
+	rc=0; \
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope -m "not alone" --durations=15 || rc=$$?; \
 	$(BIN)/pytest -q -m alone --durations=10 || rc=$$?; \
 	exit $$rc

@@ -25,7 +25,7 @@ import yaml
 from cookieaudit.expectations import load_expectations
 from cookieaudit.world.cmplab.saas import SITES, USERCENTRICS_STATS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]   # autoconsent's own time-outs decide which method is recorded
 EXP_PATH = Path(__file__).parent / "data" / "expectations-cmplab-saas.yaml"
 EXP = load_expectations(EXP_PATH)
 HOSTS = tuple(s.host for s in SITES)

@@ -264,6 +264,7 @@ def test_vendor_responses_set_their_third_party_cookies(world):
     assert "Domain=.facebook.com" in fr and "Max-Age=7776000" in fr
 
 
+@pytest.mark.alone      # times the world's injected latency: a busy machine adds its own
 def test_latency_and_tracker_delay():
     config = WorldConfig(latency_ms=(250, 260), seed=1,
                          overrides={"online-3d-winkel.nl": {"tracker_delay_ms": (600, 620)}})

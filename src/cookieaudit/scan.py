@@ -430,8 +430,6 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
     doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
                          discovery=gather.discovery)
     gather.mark("rules (run document)", t)
-    if gather.write_failures and not doc["summary"]["incomplete"]:
-        doc["status"] = "incomplete"
     t = time.monotonic()
     doc = apply_gates(doc, baseline=checked.baseline, waivers=checked.waivers)
     sandbox = doc["run"]["browser"].get("policy", {}).get("sandbox", "on")
