@@ -3,13 +3,13 @@
 The full scan is the expensive part (5 domains × every choice in real Chromium); every end-to-end test reads
 its run folder instead of scanning again.
 
-Under pytest-xdist (``make test`` runs ``-n``) the session would otherwise be per worker. So the controller
+Under pytest-xdist (``make test TEST_WORKERS=N``) the session would otherwise be per worker. So the controller
 process owns both: it starts the demo world before the first worker starts and runs the demo scan in a
 background thread at once, while the workers run other tests. Workers get the world's address through
 ``workerinput`` and read the scan from a pickle the controller writes when it is done. Without xdist
 (``pytest tests/test_x.py``) the fixtures make their own world and scan, as before.
 
-``make test`` schedules whole modules (``--dist loadscope``), so a module-scoped fixture (a world, a scan) is
+``make test TEST_WORKERS=N`` schedules whole modules (``--dist loadscope``), so a module-scoped fixture (a world, a scan) is
 built once, on one worker. (``loadgroup`` would be finer, but pytest-xdist 3.8 cannot add its group to a test id
 under pytest 9, so it silently schedules every test alone.)
 """
@@ -59,26 +59,21 @@ class SharedDemo:
         self._thread = threading.Thread(target=self._scan, name="demo-scan", daemon=True)
         self._thread.start()
 
-    def _scan(self) -> None:
+    async def _run(self):
         from cookieaudit.scan import run_scan
 
-        self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(self._loop)
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()    # for close() to cancel it
+        return await run_scan(demo_scan_options(self.world, self.folder / "run"))
+
+    def _scan(self) -> None:
         try:
-            self._task = self._loop.create_task(run_scan(demo_scan_options(self.world, self.folder / "run")))
-            result = self._loop.run_until_complete(self._task)
+            with asyncio.Runner() as runner:     # on exit it also ends the scan's own tasks when cancelled
+                result = runner.run(self._run())
             tmp = self.result.with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(result))
             tmp.replace(self.result)
         except BaseException as exc:     # noqa: BLE001 - the workers must learn why, not wait forever
             self.error.write_text(f"{type(exc).__name__}: {exc}")
-        finally:
-            left = asyncio.all_tasks(self._loop)      # cancelled mid-scan: let its own tasks end too
-            for task in left:
-                task.cancel()
-            if left:
-                self._loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
-            self._loop.close()
 
     def info(self) -> str:
         return json.dumps({"resolve": self.world.resolve_args(), "ca_pem": str(self.world.ca_pem),
