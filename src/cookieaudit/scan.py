@@ -31,7 +31,7 @@ from . import __version__
 from .errors import ConfigError, OutputError
 from .expectations import Expectations, expectations_hash, load_expectations
 from .findings import SEVERITIES
-from .finish import (ScanOptions, build_document, discovery_path, domain_pages, evaluate_repeats,  # noqa: F401
+from .finish import (ScanOptions, build_document, build_run_document, discovery_path, domain_pages, evaluate_repeats,  # noqa: F401
                      finalize_run, judged, observation_path, observed_vendors, plan_visits)
 from .observations import Observation
 
@@ -427,16 +427,14 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
         redact_policy_snapshots(run_dir, sorted(set(gather.redactions), key=lambda r: -len(r[0])))
     gather.mark("policy snapshot", t)
     t = time.monotonic()
-    doc = build_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
-                         discovery=gather.discovery)
+    doc = build_run_document(exp, provenance, visits, observations, missing, opts.fail_on, findings=findings,
+                             discovery=gather.discovery)
     gather.mark("rules (run document)", t)
     t = time.monotonic()
     doc = apply_gates(doc, baseline=checked.baseline, waivers=checked.waivers)
-    sandbox = doc["run"]["browser"].get("policy", {}).get("sandbox", "on")
+    sandbox = doc.run["browser"].get("policy", {}).get("sandbox", "on")
     if gather.host is not None and sandbox != "on":      # never silently: at the top of the report (warnings)
-        from .gate.summary import add_warning
-
-        add_warning(doc, "browser-sandbox-off", f"the browser ran WITHOUT its renderer sandbox: {sandbox}")
+        doc = doc.with_warning("browser-sandbox-off", f"the browser ran WITHOUT its renderer sandbox: {sandbox}")
     gather.mark("gates", t)
     t = time.monotonic()
     try:
@@ -451,7 +449,7 @@ def finish_gathered(opts: ScanOptions, checked: Checked, gather: Gather, provena
         from .gate.history import append_history
 
         append_history(doc, opts.history)
-    return ScanResult(run_dir, doc, doc["summary"]["exit_code"], list(observations.values()), timings=dict(timings))
+    return ScanResult(run_dir, doc.to_dict(), doc.summary.exit_code, list(observations.values()), timings=dict(timings))
 
 
 def _playwright_version() -> str:
