@@ -130,6 +130,7 @@ class RunResult:
     run_phases: dict[str, float] = field(default_factory=dict)      # the run's own phases (ScanResult.timings)
     visit_phases: dict[str, float] = field(default_factory=dict)    # summed over all visits (Observation.timings)
     visit_seconds: list[float] = field(default_factory=list)        # each visit's duration
+    page_loads: int = 0                                             # navigations of all visits (bench_floor.py)
     cpu: dict[str, float] = field(default_factory=dict)             # CPU seconds per kind of process
     pss_at_peak: dict[str, int] = field(default_factory=dict)       # PSS per kind of process at the peak
 
@@ -179,6 +180,7 @@ def one_run(world: DemoWorldProcess, concurrency: int, mode: str, expectations: 
                      sorted(f["id"] for f in doc["findings"]), labels,
                      run_phases=dict(getattr(result, "timings", None) or {}), visit_phases=visit_phases,
                      visit_seconds=[o.browser.get("duration_s", 0.0) for o in result.observations],
+                     page_loads=sum(1 for o in result.observations for p in o.pages if p.status is not None or p.error),
                      cpu=mem.cpu_by_kind(), pss_at_peak=dict(mem.peak_by_kind))
 
 
@@ -208,8 +210,8 @@ def print_profile(c: int, rs: list[RunResult]) -> None:
         print(f"    {k:<34} {v:7.2f} s")
     total = sum(visit.values())
     durations = [s for r in rs for s in r.visit_seconds]
-    print(f"  the visits (seconds summed over {n} visits, per visit, share; median visit "
-          f"{statistics.median(durations) if durations else 0:.2f} s):")
+    print(f"  the visits (seconds summed over {n} visits with {rs[0].page_loads} page loads, per visit, share; "
+          f"median visit {statistics.median(durations) if durations else 0:.2f} s):")
     for k, v in sorted(visit.items(), key=lambda kv: -kv[1]):
         print(f"    {k:<34} {v:7.1f} s  {v / n:6.2f} s  {100 * v / total if total else 0:5.1f} %")
 

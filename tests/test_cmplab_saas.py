@@ -1,7 +1,7 @@
 """CMP lab, SaaS family, in real Chromium: Osano's open-source Cookie Consent (real, from npm) and stand-ins for
 Cookiebot, OneTrust and Usercentrics (world/cmplab/saas.py), scanned without any banner selectors.
 
-- one scan of the four hosts × all seven scenarios: every visit complete; every choice verified from the manager's
+- one scan of the four hosts × all seven choices: every visit complete; every choice verified from the manager's
   stored record with the expected categories (Osano's only-* choices not performed: it is all-or-nothing); the
   method recorded; the trackers really gated (GA4 after accept-all, nothing of the lab's trackers after reject-all)
   and no tracking-after-reject / category-violation / pre-consent-tracking findings on these honestly gating sites;

@@ -27,7 +27,7 @@ EXP_PATH = Path(__file__).parent / "data" / "expectations-cmplab-tcf.yaml"
 EXP = load_expectations(EXP_PATH)
 TCF_HOST, DIDOMI_HOST = "tcf.o3d-lab.nl", "didomi.o3d-lab.nl"
 HOSTS = (TCF_HOST, DIDOMI_HOST)
-SCENARIOS = tuple(EXP.scenarios())
+SCENARIOS = tuple(EXP.all_choices())
 OPTIONAL = {c.id for c in EXP.optional_categories}
 TRACKER_HOSTS = {"www.googletagmanager.com", "region1.google-analytics.com", "www.clarity.ms",
                  "connect.facebook.net", "www.facebook.com"}

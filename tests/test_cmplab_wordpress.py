@@ -1,6 +1,6 @@
 """The WordPress family of the CMP lab in real Chromium: Complianz and CookieYes stand-ins, no site configuration.
 
-One module-scoped scan of both hosts × all seven scenarios (about half a minute on two cores), driven by
+One module-scoped scan of both hosts × all seven choices (about half a minute on two cores), driven by
 nothing but the consent-manager adapters (``browse/consent/wordpress.py``) and DuckDuckGo autoconsent:
 
 - every choice is performed and verified from the manager's own read-back (``cmplz_has_consent`` /
@@ -70,7 +70,7 @@ def _hosts(obs, phases: tuple[str, ...] | None = None) -> set[str]:
 
 def test_every_choice_is_performed_and_verified(wp_scan):
     obs = _by(wp_scan)
-    assert set(obs) == {(h, c) for h in HOSTS for c in EXP.scenarios()}
+    assert set(obs) == {(h, c) for h in HOSTS for c in EXP.all_choices()}
     for (host, choice), o in obs.items():
         c = o.consent
         assert o.status == "complete", (host, choice, o.errors)
@@ -145,7 +145,7 @@ def test_trackers_follow_the_choice(wp_scan):
         assert any(s.key == "lab_prefs" for s in func.storage), host
         assert not any(s.key == "lab_prefs" for s in obs[(host, "reject-all")].storage), host
         # before the choice nothing was let through, in any visit
-        for choice in EXP.scenarios():
+        for choice in EXP.all_choices():
             assert not _hosts(obs[(host, choice)], ("before-consent",)) & TRACKER_HOSTS, (host, choice)
         # after the withdrawal the next page loads no tracker
         assert not _hosts(obs[(host, "withdraw")], ("next-page", "after-withdraw")) & {

@@ -15,7 +15,7 @@ from cookieaudit.scan import plan_visits
 ROOT = Path(__file__).resolve().parents[1]
 EXP = load_expectations(ROOT / "expectations" / "online-3d.yaml")
 VISITS = plan_visits(EXP, (), ())
-PER_DOMAIN = len(EXP.scenarios())
+PER_DOMAIN = len(EXP.all_choices())
 
 
 @pytest.mark.parametrize("n", range(1, 13))

@@ -38,7 +38,7 @@ def test_every_domain_and_choice_has_a_complete_observation(demo_scan):
             assert all(r.t >= 0 for r in obs.requests if r.phase in ("after-choice", "next-page"))
     doc = demo_scan.document
     assert doc["schema"] == "cookieaudit.findings/1"
-    assert doc["summary"]["visits"] == 5 * len(EXP.scenarios()) and doc["summary"]["incomplete"] == 0
+    assert doc["summary"]["visits"] == 5 * len(EXP.all_choices()) and doc["summary"]["incomplete"] == 0
     assert doc["run"]["browser"]["policy"]["third_party_cookies"] == "allowed"
     assert doc["run"]["expectations"]["sha256"]
     assert (run / "manifest.sha256").exists() and (run / "report.html").exists()

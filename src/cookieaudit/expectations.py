@@ -169,8 +169,9 @@ class Expectations(_Strict):
         """Every consent choice the audit runs for each domain."""
         return ["no-interaction", "reject-all", "accept-all"] + [f"only-{c.id}" for c in self.optional_categories]
 
-    def scenarios(self) -> list[str]:
-        """The choices plus ``withdraw`` (accept all, then withdraw through the site's own means)."""
+    def all_choices(self) -> list[str]:
+        """Every choice a full audit visits: :meth:`choices` plus ``withdraw`` (accept all, then withdraw through
+        the site's own means)."""
         return self.choices() + ["withdraw"]
 
     def accepted_categories(self, choice: str) -> set[str]:

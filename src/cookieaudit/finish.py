@@ -51,7 +51,7 @@ class ScanOptions:
 
 def plan_visits(exp: Expectations, domains: tuple[str, ...], choices: tuple[str, ...]) -> list[tuple[str, str]]:
     known_domains = [d.host for d in exp.domains]
-    known_choices = exp.scenarios()
+    known_choices = exp.all_choices()
     for d in domains:
         if d not in known_domains:
             raise ConfigError(f"--domain {d}: not in the expectations file", fix=f"use one of: {', '.join(known_domains)}")
@@ -133,7 +133,7 @@ def build_run_document(exp: Expectations, provenance: Mapping[str, Any], visits:
                                   **domain_pages(d, (discovery or {}).get(d.host), obs_list),
                                   vendors=tuple(observed_vendors(exp, kb, d.host, obs_list)))
                       for d in exp.domains if any(v[0] == d.host for v in visits)),
-        choices=tuple(sorted({c for _, c in visits}, key=exp.scenarios().index)),
+        choices=tuple(sorted({c for _, c in visits}, key=exp.all_choices().index)),
         declared_vendors=tuple(DeclaredVendor(id=v.id, name=v.name, categories=tuple(v.categories), ref=v.ref)
                                for v in exp.vendors),
         visits=tuple(visit_entry(d, c, observations.get((d, c))) for d, c in visits),
@@ -209,7 +209,7 @@ def observed_vendors(exp: Expectations, kb: Any, host: str, observations: list[O
             v["choices"].add(o.choice)
     declared = {v.id for v in exp.vendors}
     out = [VendorSeen(id=vid, name=v["name"], category=v["category"], declared=vid in declared, observed=True,
-                      hosts=tuple(sorted(v["hosts"])), choices=tuple(sorted(v["choices"], key=exp.scenarios().index)))
+                      hosts=tuple(sorted(v["hosts"])), choices=tuple(sorted(v["choices"], key=exp.all_choices().index)))
            for vid, v in seen.items()]
     out += [VendorSeen(id=v.id, name=v.name, category=v.categories[0], declared=True, observed=False)
             for v in exp.vendors if v.id not in seen]

@@ -3,7 +3,7 @@
 An observation's ``t`` values count from the moment the consent action *started* (t = 0), which is not the
 click a reader cares about: an autoconsent rule may wait three seconds before it clicks. The anchors here are
 the clicks themselves, read from the consent log (``consent.steps``): the click of the choice and, for the
-withdraw scenario, both the accepting click and the click that withdrew consent. Without any click
+withdraw choice, both the accepting click and the click that withdrew consent. Without any click
 (``no-interaction``) times are given from the opening of the site.
 """
 
@@ -29,7 +29,7 @@ class Anchor:
 class Anchors:
     choice: str
     click: Anchor | None = None          # the choice (for withdraw: the accepting click)
-    withdraw: Anchor | None = None       # withdraw scenario: the click that withdrew consent
+    withdraw: Anchor | None = None       # withdraw choice: the click that withdrew consent
     open_offset: float | None = None     # seconds from opening the site to t = 0
 
 

@@ -20,7 +20,7 @@ def render_markdown() -> str:
         "Findings are grouped: one per (rule, domain, choice, vendor, subject), with the first occurrence's time",
         "and evidence pointer and `details.count`. Facts that do not depend on the choice (what happens before",
         "consent, undeclared vendors, lifetimes) are merged per domain, filed under the first choice where seen",
-        "(`details.choices` lists all). Findings from a run whose consent could not be verified carry",
+        "(`details.choices` lists all). Findings from a visit whose consent could not be verified carry",
         "`details.consent_verified = false`.",
         "",
         "| id | severity | jurisdictions | legal basis |",

@@ -12,10 +12,10 @@ META = RuleMeta(
            "nl": "Cookiekeuze kon niet worden geverifieerd"},
     explanation={
         "en": "For each consent choice the audit reads the consent manager's stored state back and checks that it "
-              "matches the choice and that the banner is gone. This finding records a run where that could not be "
+              "matches the choice and that the banner is gone. This finding records a visit where that could not be "
               "shown: the choice was made but did not verifiably register (unverified), or no way to make it was "
               "found (not performed - for \"reject all\" this may mean the banner has no reject option on the first "
-              "layer). Every finding from such a run carries details.consent_verified = false and must be read with "
+              "layer). Every finding from such a visit carries details.consent_verified = false and must be read with "
               "that caveat. Severity: medium when the choice could not be performed, low when it is unverified.",
         "nl": "Bij elke cookiekeuze leest de audit de opgeslagen status van de consentmanager terug en controleert "
               "of die klopt met de keuze en of de banner weg is. Deze bevinding legt een keuze vast waarbij dat "

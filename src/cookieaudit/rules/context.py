@@ -154,7 +154,7 @@ class Context:
         hosts = {d.host for d in expectations.domains} | {o.domain for o in obs_list}
         self.parties = Parties(hosts)
         self.classifier = kb.classifier(self.parties)
-        self.choice_order = list(getattr(expectations, "scenarios", expectations.choices)())
+        self.choice_order = expectations.all_choices()
         self.all_categories = frozenset(c.id for c in expectations.categories)
         self.declared_ids = {v.id for v in expectations.vendors}
         self.declared_groups = {info.group for v in expectations.vendors if (info := kb.vendor(v.id)) is not None}

@@ -15,7 +15,7 @@ META = RuleMeta(
               "visitor's IP address and device data to Google and runs Google's code on the device. The "
               "Administrative Court of Hannover (VG Hannover, 19 March 2025, 10 A 5385/22) held that GTM is not "
               "technically necessary and needs consent. This finding lists such a load (or a first-party gtm.js) "
-              "before consent, after a refusal, or in a run where none of the tag's categories was accepted. "
+              "before consent, after a refusal, or in a visit where none of the tag's categories was accepted. "
               "Severity: medium on German domains; informational elsewhere (a third-party script load that "
               "discloses the IP address).",
         "nl": "Het laden van Google Tag Manager (gtm.js) of de Google-tag (gtag.js) vanaf googletagmanager.com "

@@ -11,7 +11,7 @@ META = RuleMeta(
            "nl": "Genoemde partij niet waargenomen"},
     explanation={
         "en": "The privacy policy names this vendor, but none of its requests, cookies or storage items was seen on "
-              "the domain in any run, including after \"accept all\". The policy may be out of date, or the vendor "
+              "the domain in any visit, including after \"accept all\". The policy may be out of date, or the vendor "
               "runs only on pages or in situations the audit did not visit. Informational.",
         "nl": "De privacyverklaring noemt deze partij, maar geen van haar verzoeken, cookies of opslag werd op het "
               "domein gezien, ook niet na \"alles accepteren\". De verklaring is mogelijk verouderd, of de partij "

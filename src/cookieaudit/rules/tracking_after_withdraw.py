@@ -13,7 +13,7 @@ META = RuleMeta(
            "nl": "Tracking nadat de toestemming was ingetrokken"},
     explanation={
         "en": "Consent can be withdrawn at any time, as easily as it was given, and withdrawal must be effective: "
-              "the trackers stop. In the withdraw scenario the audit accepts everything, then withdraws through "
+              "the trackers stop. Under the withdraw choice the audit accepts everything, then withdraws through "
               "the site's own means (footer link, floating icon, or the consent manager's API). This finding lists "
               "a tracking request, or a non-necessary cookie or storage item written, after the withdrawal "
               "(severity as for tracking without consent). The site's own cookies and storage that were set while "
