@@ -56,7 +56,7 @@ demo: setup
 MYPY_CORE := src/cookieaudit/consent_map.py src/cookieaudit/category_names.py src/cookieaudit/findings.py \
 	src/cookieaudit/observations.py src/cookieaudit/expectations.py src/cookieaudit/yamllines.py src/cookieaudit/errors.py \
 	src/cookieaudit/rundoc.py src/cookieaudit/finish.py src/cookieaudit/manifest.py src/cookieaudit/rules src/cookieaudit/gate \
-	src/cookieaudit/formats
+	src/cookieaudit/formats src/cookieaudit/browse/banner.py
 check: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy $(MYPY_CORE)

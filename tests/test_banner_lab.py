@@ -78,7 +78,7 @@ def test_unknown_banners_are_driven_by_their_texts_and_verified(text_scan):
         steps = [s.detail for s in by_obs[(domain, "only-performance")].consent.steps if s.action == "text-heuristic"]
         assert any(d.startswith("clicked settings button") for d in steps) and any(d.startswith("clicked save button") for d in steps)
         # the refusal held after a reload
-        assert by_obs[(domain, "reject-all")].banner["persistence"]["after_reload"]["decided"] is True
+        assert by_obs[(domain, "reject-all")].banner.persistence.after_reload.decided is True
     # the iframe banner was clicked inside its frame; the shadow-root banner through the shadow boundary
     iframe_steps = " ".join(s.detail for s in by_obs[("iframe.o3d-lab.nl", "accept-all")].consent.steps)
     assert "in frame https://consent.o3d-lab.nl/frame" in iframe_steps
@@ -121,8 +121,10 @@ def test_judging_pages_give_exactly_the_planted_findings(judged):
 
 def test_the_fair_banner_is_measured_as_fair(judged):
     first, _ = judged
-    fair = next(o for o in first.observations if o.domain == "fair.o3d-lab.nl").banner
-    assert fair["accept"]["in_banner"] and fair["reject"]["in_banner"] and fair["settings"]["in_banner"]
-    assert fair["reject"]["area"] == fair["accept"]["area"] and not fair["scroll_locked"]
-    assert not any(t["checked"] for t in fair["toggles"] if t["category"] != "necessary")
-    assert fair["implied_consent_probe"]["decided_after"] is False
+    banner = next(o for o in first.observations if o.domain == "fair.o3d-lab.nl").banner
+    fair, probe = banner.first_layer, banner.implied_consent_probe
+    assert fair and fair.accept and fair.reject and fair.settings and probe
+    assert fair.accept.in_banner and fair.reject.in_banner and fair.settings.in_banner
+    assert fair.reject.area == fair.accept.area and not fair.scroll_locked
+    assert not any(t.checked for t in fair.toggles if t.category != "necessary")
+    assert probe.decided_after is False

@@ -41,29 +41,32 @@ def test_first_layer_controls_come_from_the_banner_not_the_footer():
     ]
     out, root = choose(controls, {})
     assert root == BANNER
-    assert (out["accept"]["text"], out["reject"]["text"], out["settings"]["text"]) == \
+    assert out.accept and out.reject and out.settings
+    assert (out.accept.text, out.reject.text, out.settings.text) == \
         ("Alles accepteren", "Alles weigeren", "Voorkeuren beheren")
-    assert all(out[k]["in_banner"] for k in ("accept", "reject", "settings"))
-    assert out["banner_box"] == {"x": 966, "y": 377, "width": 384, "height": 375, "frame": None}
+    assert all(c.in_banner for c in (out.accept, out.reject, out.settings))
+    assert out.banner_box and out.banner_box.to_dict() == {"x": 966, "y": 377, "width": 384, "height": 375, "frame": None}
+    assert out.visible is True
 
 
 def test_reject_outside_the_banner_is_not_first_layer():
     controls = [control("Alles accepteren"), control("Instellingen", order=2),
                 control("Weigeren", root=None, order=30, tag="a")]
     out, _ = choose(controls, {})
-    assert out["reject"] is None and out["reject_elsewhere"]["text"] == "Weigeren"
-    assert out["reject_elsewhere"]["in_banner"] is False
+    assert out.reject is None and out.reject_elsewhere and out.reject_elsewhere.text == "Weigeren"
+    assert out.reject_elsewhere.in_banner is False
 
 
 def test_inline_banner_without_overlay_is_judged_on_the_whole_page():
     out, root = choose([control("Accept all", root=None), control("Reject all", root=None, order=1)], {})
-    assert root is None and out["reject"]["text"] == "Reject all" and "banner_box" not in out
+    assert root is None and out.reject and out.reject.text == "Reject all" and out.banner_box is None
+    assert "banner_box" not in out.to_dict()
 
 
 def test_configured_selectors_win():
     configured = {"accept": control("Akkoord", order=-1), "reject": None, "settings": None}
     out, _ = choose([control("Alles accepteren"), control("Alles weigeren", order=1)], configured)
-    assert out["accept"]["text"] == "Akkoord" and out["reject"]["text"] == "Alles weigeren"
+    assert out.accept and out.reject and (out.accept.text, out.reject.text) == ("Akkoord", "Alles weigeren")
 
 
 def test_finish_derives_fill_border_and_area():
@@ -88,5 +91,5 @@ def test_toggle_categories_from_labels():
                            "visible": False, "root_key": BANNER},
                           {"label": "Onthoud mij", "role": "checkbox", "checked": True, "disabled": False,
                            "visible": True, "root_key": None}], BANNER)
-    assert facts == [{"label": "Marketingcookies", "category": "targeting", "role": "switch", "checked": True,
+    assert [t.to_dict() for t in facts] == [{"label": "Marketingcookies", "category": "targeting", "role": "switch", "checked": True,
                       "disabled": False, "visible": False, "always_on": False, "in_banner": True}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,10 @@ from cookieaudit.browse.chromium import BrowserPolicy, chromium_args, find_chrom
 from cookieaudit.browse.consent import to_cmp_categories, to_policy_category
 from cookieaudit.errors import BrowserNotFound, ConfigError
 from cookieaudit.expectations import load_expectations
+from cookieaudit.observations import ConsentState
 from cookieaudit.scan import plan_visits
+
+S = ConsentState.from_dict   # a consent manager's reading, as read_state makes it
 
 EXP = load_expectations(Path(__file__).resolve().parents[1] / "expectations" / "online-3d.yaml")
 
@@ -104,14 +108,16 @@ def test_all_or_nothing_state_covers_every_optional_category_and_records_the_map
 
     nl = EXP.domain("online-3d-printen.nl")
     optional = {"performance", "functional", "targeting"}
-    yes = {"decided": True, "categories": {"*": True}}
-    no = {"decided": True, "categories": {"*": False}}
+    yes = ConsentState.from_dict({"decided": True, "categories": {"*": True}})
+    no = ConsentState.from_dict({"decided": True, "categories": {"*": False}})
     assert _accepted(nl, yes, None, optional) == ("functional", "necessary", "performance", "targeting")
     assert _accepted(nl, no, None, optional) == ("necessary",)
-    assert _accepted(nl, {**no, "decided": False}, None, optional) == ()
+    assert _accepted(nl, replace(no, decided=False), None, optional) == ()
     assert _represented(nl, no, None, optional) == optional
-    rec = with_mapping(nl, {"decided": True, "categories": {"analytics": True, "zzz": False}}, None)
-    assert rec["mapped"] == {"analytics": "performance", "zzz": None}
+    rec = with_mapping(nl, ConsentState.from_dict({"decided": True, "categories": {"analytics": True, "zzz": False}}),
+                       None)
+    assert rec is not None and rec.mapped == {"analytics": "performance", "zzz": None}
+    assert list(rec.to_dict()) == ["decided", "categories", "mapped", "mapping"]   # written after what was read
 
 
 def test_text_patterns_cover_real_consent_manager_labels():
@@ -140,25 +146,25 @@ def test_a_decided_state_that_names_no_optional_category_proves_nothing():
     nl = EXP.domain("online-3d-printen.nl")
     optional = {"performance", "functional", "targeting"}
     # OneTrust with an empty groups= and the alert box closed: a reject must not verify against nothing
-    _, problems = state_problems(nl, {"decided": True, "categories": {}}, set(), optional, ONETRUST, "onetrust")
+    _, problems = state_problems(nl, S({"decided": True, "categories": {}}), set(), optional, ONETRUST, "onetrust")
     assert problems and "names none of the policy's optional categories" in problems[0]
-    ok = {"decided": True, "categories": {"C0001": True, "C0002": False, "C0003": False, "C0004": False}}
+    ok = S({"decided": True, "categories": {"C0001": True, "C0002": False, "C0003": False, "C0004": False}})
     assert state_problems(nl, ok, set(), optional, ONETRUST, "onetrust")[1] == []
     # a custom group left on after "reject all" is reported even though no policy category covers it
-    _, problems = state_problems(nl, {**ok, "categories": {**ok["categories"], "C0009": True}}, set(), optional,
+    _, problems = state_problems(nl, replace(ok, categories={**ok.categories, "C0009": True}), set(), optional,
                                  ONETRUST, "onetrust")
     assert problems == ["after the refusal the manager still grants ['C0009'], which no policy category covers"]
     assert state_problems(nl, None, set(), optional, ONETRUST, "onetrust")[1] == [
         "no consent state could be read back from the page"]
-    assert "reports no stored decision" in state_problems(nl, {**ok, "decided": False}, set(), optional, ONETRUST,
+    assert "reports no stored decision" in state_problems(nl, replace(ok, decided=False), set(), optional, ONETRUST,
                                                           "onetrust")[1][0]
 
 
 def test_is_refusal_needs_a_decided_state_granting_only_the_necessary_group():
     from cookieaudit.browse.consent import _is_refusal
 
-    assert _is_refusal({"decided": True, "categories": {"necessary": True, "analytics": False}})
-    assert not _is_refusal({"decided": True, "categories": {"necessary": True, "analytics": True}})
-    assert not _is_refusal({"decided": False, "categories": {}})
+    assert _is_refusal(S({"decided": True, "categories": {"necessary": True, "analytics": False}}))
+    assert not _is_refusal(S({"decided": True, "categories": {"necessary": True, "analytics": True}}))
+    assert not _is_refusal(S({"decided": False, "categories": {}}))
     assert not _is_refusal(None)
-    assert not _is_refusal({"decided": True, "categories": {"C0004": True}})   # unknown names count as granted
+    assert not _is_refusal(S({"decided": True, "categories": {"C0004": True}}))   # unknown names count as granted

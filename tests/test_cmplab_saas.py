@@ -83,7 +83,7 @@ def test_every_visit_complete_and_every_choice_verified(scan):
         assert o.status == "complete", (host, choice, o.errors)
         assert c.cmp == CMP_OF[host], (host, choice, c.cmp)
         if choice == "no-interaction":
-            assert c.outcome == "not-applicable" and c.state is not None and not c.state["decided"], (host, c.state)
+            assert c.outcome == "not-applicable" and c.state is not None and not c.state.decided, (host, c.state)
             continue
         if host == OSANO and choice.startswith("only-"):
             assert c.outcome == "not-performed" and c.method is None, (choice, c)
@@ -122,28 +122,28 @@ def test_methods_recorded(scan):
 def test_state_is_the_managers_own_record(scan):
     by = _by(scan)
     ot = by[("onetrust.o3d-lab.nl", "only-performance")].consent.state
-    assert ot["raw"]["groups"] == "C0001:1,C0002:1,C0003:0,C0004:0" and ot["raw"]["OptanonAlertBoxClosed"]
-    assert int(ot["raw"]["interactionCount"]) >= 1 and ot["raw"]["OnetrustActiveGroups"] == ",C0001,C0002,"
+    assert ot.raw["groups"] == "C0001:1,C0002:1,C0003:0,C0004:0" and ot.raw["OptanonAlertBoxClosed"]
+    assert int(ot.raw["interactionCount"]) >= 1 and ot.raw["OnetrustActiveGroups"] == ",C0001,C0002,"
     pre = by[("onetrust.o3d-lab.nl", "no-interaction")].consent.state
-    assert pre["raw"]["interactionCount"] == "0" and not any(v for k, v in pre["categories"].items() if k != "C0001")
+    assert pre.raw["interactionCount"] == "0" and not any(v for k, v in pre.categories.items() if k != "C0001")
     cb = by[("cookiebot.o3d-lab.nl", "only-targeting")].consent.state
-    assert cb["raw"]["cookie"].startswith("{stamp:'") and "marketing:true" in cb["raw"]["cookie"]
-    assert cb["raw"]["method"] == "explicit" and cb["categories"]["statistics"] is False
+    assert cb.raw["cookie"].startswith("{stamp:'") and "marketing:true" in cb.raw["cookie"]
+    assert cb.raw["method"] == "explicit" and cb.categories["statistics"] is False
     uc = by[("usercentrics.o3d-lab.nl", "only-performance")].consent.state
-    assert uc["raw"]["api"] == "v3" and uc["raw"]["status"] == "SOME_DENIED" and uc["categories"][USERCENTRICS_STATS]
-    stored = uc["raw"]["ucData"]["consent"]["services"]
+    assert uc.raw["api"] == "v3" and uc.raw["status"] == "SOME_DENIED" and uc.categories[USERCENTRICS_STATS]
+    stored = uc.raw["ucData"]["consent"]["services"]
     assert stored["HkocEodjb7"] == {"name": "Google Analytics", "consent": True}
     assert stored["ryDQcVoOoZQ"]["consent"] is False
-    assert by[(OSANO, "accept-all")].consent.state["raw"]["status"] == "allow"
-    assert by[(OSANO, "reject-all")].consent.state["raw"]["status"] == "deny"
-    assert by[(OSANO, "withdraw")].consent.state["withdraw"]["raw"]["status"] == "deny"
+    assert by[(OSANO, "accept-all")].consent.state.raw["status"] == "allow"
+    assert by[(OSANO, "reject-all")].consent.state.raw["status"] == "deny"
+    assert by[(OSANO, "withdraw")].consent.state.withdraw.raw["status"] == "deny"
 
 
 def test_refusal_persists_after_reload(scan):
     by = _by(scan)
     for host in HOSTS:
-        after = by[(host, "reject-all")].banner["persistence"]["after_reload"]
-        assert after["decided"] is True and after["banner_visible"] is False, (host, after)
+        after = by[(host, "reject-all")].banner.persistence.after_reload
+        assert after.decided is True and after.banner_visible is False, (host, after)
 
 
 def test_trackers_are_gated_by_each_manager(scan):
@@ -211,7 +211,7 @@ def test_a_banner_hidden_without_a_stored_decision_is_unverified(nostore_scan):
         assert c.outcome == "unverified", (choice, c.outcome, c.reason)
         # caught by the missing stored record, not by a still visible banner: the dialog really went away
         assert "reports no stored decision" in c.reason and "still visible" not in c.reason, (choice, c.reason)
-        assert c.state["raw"]["consent"]["statistics"] is (choice == "only-performance"), c.state   # memory changed
+        assert c.state.raw["consent"]["statistics"] is (choice == "only-performance"), c.state   # memory changed
 
 
 @pytest.fixture(scope="module")
@@ -228,9 +228,9 @@ def osano_scroll_scan(demo_world, tmp_path_factory):
 def test_osano_dismiss_on_scroll_is_consent_by_scrolling_and_the_default_is_not(osano_scroll_scan, scan):
     rules = {f["rule"] for f in osano_scroll_scan.document["findings"] if f["domain"] == OSANO}
     assert "consent-by-scrolling" in rules, rules
-    probe = _by(osano_scroll_scan)[(OSANO, "no-interaction")].banner["implied_consent_probe"]
-    assert not probe["decided_before"] and probe["decided_after"], probe
-    assert probe["state_after"]["raw"]["implied"] is True, probe["state_after"]
+    probe = _by(osano_scroll_scan)[(OSANO, "no-interaction")].banner.implied_consent_probe
+    assert not probe.decided_before and probe.decided_after, probe
+    assert probe.state_after.raw["implied"] is True, probe.state_after
     # the same library without the option: scrolling and clicking decide nothing
     assert not [f for f in scan.document["findings"] if f["rule"] == "consent-by-scrolling"]
 
@@ -321,8 +321,8 @@ def test_adapters_accept_reject_and_withdraw_through_the_managers_api(direct):
 
 def test_osano_dismiss_is_implied_consent_not_a_refusal(direct):
     state = direct["dismiss-state"]
-    assert state["decided"] is True and state["categories"] == {"*": True}
-    assert state["raw"]["status"] == "dismiss" and state["raw"]["implied"] is True
+    assert state.decided is True and state.categories == {"*": True}
+    assert state.raw["status"] == "dismiss" and state.raw["implied"] is True
     c = direct["dismiss-as-reject"]
     assert c.outcome == "unverified" and "differ from the requested []" in c.reason, c.reason
 

@@ -21,6 +21,7 @@ import pytest
 
 from cookieaudit.browse.consent.tcf import DIDOMI_TCF_PURPOSES, decode_tc_string
 from cookieaudit.expectations import load_expectations
+from cookieaudit.observations import ConsentState
 
 pytestmark = pytest.mark.browser
 EXP_PATH = Path(__file__).parent / "data" / "expectations-cmplab-tcf.yaml"
@@ -58,9 +59,12 @@ def _hosts(o) -> set[str]:
     return {r.url.split("/")[2] for r in o.requests}
 
 
-def _final_state(o) -> dict:
-    state = o.consent.state or {}
-    return state["withdraw"] if o.choice == "withdraw" else state
+def _final_state(o) -> ConsentState:
+    state = o.consent.state
+    assert state is not None, (o.domain, o.choice)
+    final = state.withdraw if o.choice == "withdraw" else state
+    assert final is not None, (o.domain, o.choice)
+    return final
 
 
 def test_every_choice_is_performed_and_verified_without_configuration(scan):
@@ -71,7 +75,7 @@ def test_every_choice_is_performed_and_verified_without_configuration(scan):
         assert o.status == "complete", (domain, choice, o.errors)
         assert c.cmp == ("tcf" if domain == TCF_HOST else "didomi"), (domain, choice, c.cmp)
         if choice == "no-interaction":
-            assert c.outcome == "not-applicable" and not c.state["decided"], (domain, c.state)
+            assert c.outcome == "not-applicable" and not c.state.decided, (domain, c.state)
             assert c.accepted_categories == ()
             continue
         assert c.outcome == "verified", (domain, choice, c.reason, c.steps)
@@ -90,8 +94,8 @@ def test_every_choice_is_performed_and_verified_without_configuration(scan):
         assert any(d.startswith("clicked save button") for d in steps), steps
     for domain in HOSTS:
         # the refusal held after a reload, without the banner coming back
-        after = obs[(domain, "reject-all")].banner["persistence"]["after_reload"]
-        assert after["decided"] is True and after["banner_visible"] is False, (domain, after)
+        after = obs[(domain, "reject-all")].banner.persistence.after_reload
+        assert after.decided is True and after.banner_visible is False, (domain, after)
 
 
 def test_tc_strings_read_back_decode_to_the_same_choice_in_python(scan):
@@ -100,16 +104,16 @@ def test_tc_strings_read_back_decode_to_the_same_choice_in_python(scan):
         if choice == "no-interaction":
             continue
         state = _final_state(o)
-        decoded = decode_tc_string(state["raw"]["tcString"])
+        decoded = decode_tc_string(state.raw["tcString"])
         assert decoded["is_service_specific"] and decoded["tcf_policy_version"] == 4, (domain, choice)
         if domain == TCF_HOST:
-            assert decoded["cmp_id"] == 4095 and decoded["categories"] == state["categories"], (choice, decoded)
-            assert state["raw"]["storedCookie"]["sameString"] is True, (choice, state["raw"]["storedCookie"])
+            assert decoded["cmp_id"] == 4095 and decoded["categories"] == state.categories, (choice, decoded)
+            assert state.raw["storedCookie"]["sameString"] is True, (choice, state.raw["storedCookie"])
         else:
             assert decoded["cmp_id"] == 7
-            on = {DIDOMI_TCF_PURPOSES[p] for p, v in state["categories"].items() if v and p in DIDOMI_TCF_PURPOSES}
+            on = {DIDOMI_TCF_PURPOSES[p] for p, v in state.categories.items() if v and p in DIDOMI_TCF_PURPOSES}
             assert set(decoded["purpose_consents"]) == on, (choice, decoded["purpose_consents"], on)
-            assert state["raw"]["token_agrees_with_api"] and state["raw"]["tc_agrees_with_api"]
+            assert state.raw["token_agrees_with_api"] and state.raw["tc_agrees_with_api"]
         # storage (purpose 1) exactly when anything at all was accepted
         assert (1 in decoded["purpose_consents"]) == bool(_expected(choice)), (domain, choice)
 
@@ -168,7 +172,7 @@ def test_verification_fails_when_the_stored_tc_string_disagrees_with_the_click(d
     assert broken.outcome == "unverified", broken
     assert "stored categories ['functional', 'performance', 'targeting'] differ from the requested []" in broken.reason
     # the string really says "everything": decoded in Python, not taken from the page's word
-    assert decode_tc_string(broken.state["raw"]["tcString"])["purpose_consents"] == list(range(1, 12))
+    assert decode_tc_string(broken.state.raw["tcString"])["purpose_consents"] == list(range(1, 12))
 
 
 def test_didomi_verification_fails_when_its_records_disagree(demo_world):
@@ -193,7 +197,7 @@ def test_didomi_verification_fails_when_its_records_disagree(demo_world):
         from cookieaudit.browse.consent import read_state
 
         adapter, state = await read_state(page)   # what verification reads: the generic TCF reader must not win
-        return before, await page.evaluate(DIDOMI.state_js), (adapter.name if adapter else None, state["decided"])
+        return before, await page.evaluate(DIDOMI.state_js), (adapter.name if adapter else None, state.decided)
 
     before, after, read = asyncio.run(_choose(demo_world, DIDOMI_HOST, "", "only-performance", after=tamper))
     assert read == ("didomi", False), read

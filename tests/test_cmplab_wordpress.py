@@ -77,7 +77,7 @@ def test_every_choice_is_performed_and_verified(wp_scan):
         assert c.cmp == HOSTS[host], (host, choice, c.cmp)
         if choice == "no-interaction":
             assert c.outcome == "not-applicable"
-            assert c.state["decided"] is False, (host, c.state)       # the manager was there, nobody chose
+            assert c.state.decided is False, (host, c.state)       # the manager was there, nobody chose
             continue
         assert c.outcome == "verified", (host, choice, c.reason, c.steps)
         assert c.accepted_categories == _expected(choice), (host, choice, c.accepted_categories)
@@ -108,25 +108,25 @@ def test_the_state_is_the_managers_own_read_back(wp_scan):
     for host, cmp in HOSTS.items():
         for choice in ("accept-all", "reject-all", "only-performance", "only-functional", "only-targeting"):
             state = obs[(host, choice)].consent.state
-            assert state["raw"]["source"] == API_SOURCE[cmp], (host, choice, state["raw"])
+            assert state.raw["source"] == API_SOURCE[cmp], (host, choice, state.raw)
             wanted = set(_expected(choice))
             if cmp == "complianz":
-                cookies = state["raw"]["cookies"]
+                cookies = state.raw["cookies"]
                 assert cookies["banner-status"] == "dismissed"
                 for name, policy in (("preferences", "functional"), ("statistics", "performance"),
                                      ("marketing", "targeting")):
                     assert cookies[name] == ("allow" if policy in wanted else "deny"), (choice, name, cookies)
-                assert state["mapped"]["functional"] == "necessary"   # Complianz's always-on category
+                assert state.mapped["functional"] == "necessary"   # Complianz's always-on category
             else:
-                pairs = dict(p.split(":", 1) for p in state["raw"]["cookie"].split(","))
+                pairs = dict(p.split(":", 1) for p in state.raw["cookie"].split(","))
                 assert pairs["action"] == "yes" and pairs["consentid"], pairs
                 for name, policy in (("functional", "functional"), ("analytics", "performance"),
                                      ("performance", "performance"), ("advertisement", "targeting")):
                     assert pairs[name] == ("yes" if policy in wanted else "no"), (choice, name, pairs)
-                assert state["mapped"].get("other") is None   # uncategorised: deliberately unmapped
+                assert state.mapped.get("other") is None   # uncategorised: deliberately unmapped
         # the refusal survived a reload, and the banner stayed away
-        after = obs[(host, "reject-all")].banner["persistence"]["after_reload"]
-        assert after["decided"] is True and after["banner_visible"] is False, (host, after)
+        after = obs[(host, "reject-all")].banner.persistence.after_reload
+        assert after.decided is True and after.banner_visible is False, (host, after)
 
 
 def test_trackers_follow_the_choice(wp_scan):

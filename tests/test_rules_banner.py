@@ -13,7 +13,7 @@ import pytest
 
 from cookieaudit.expectations import load_expectations
 from cookieaudit.findings import Finding
-from cookieaudit.observations import Observation
+from cookieaudit.observations import BannerControl, Observation
 from cookieaudit.rules import catalogue, evaluate
 from cookieaudit.rules.banner_reject_less_prominent import criteria
 from test_rules_support import kb
@@ -146,13 +146,18 @@ BUTTON = {"tag": "button", "area": 6000.0, "font_size": 15, "text_contrast": 5.6
     ({**BUTTON, "filled": False, "bordered": False, "tag": "a"}, {"bare-text"}),
 ])
 def test_prominence_thresholds(reject, failed):
-    assert {c["id"] for c in criteria(BUTTON, reject)} == failed
+    assert {c["id"] for c in _criteria(BUTTON, reject)} == failed
 
 
 def test_manifestly_unreadable_reject_fails_whatever_accept_does():
     accept = {**BUTTON, "text_contrast": 3.0}
-    assert {c["id"] for c in criteria(accept, {**BUTTON, "text_contrast": 2.5})} == set()
-    assert {c["id"] for c in criteria(accept, {**BUTTON, "text_contrast": 1.3})} == {"contrast"}
+    assert {c["id"] for c in _criteria(accept, {**BUTTON, "text_contrast": 2.5})} == set()
+    assert {c["id"] for c in _criteria(accept, {**BUTTON, "text_contrast": 1.3})} == {"contrast"}
+
+
+def _criteria(accept: dict, reject: dict) -> list[dict]:
+    """The prominence criteria of two controls given as stored in an observation."""
+    return criteria(BannerControl.from_dict(accept), BannerControl.from_dict(reject))
 
 
 # --- banner-pre-ticked --------------------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 
 from cookieaudit.browse.consent.tcf import TCF_CATEGORY_MAP, decode_tc_string
+from cookieaudit.observations import ConsentState
 from cookieaudit.world.assets import STATIC_DIR, MissingNodeModules, find_node_modules
 
 GVL_FIXTURE = STATIC_DIR / "cmplab" / "tcf" / "vendor-list.json"
@@ -142,11 +144,12 @@ def test_v1_and_malformed_strings_are_refused(generated):
 
 
 # --- what verification makes of a TC string (browse.consent.state_problems, no browser) --------------------------
-def _tcf_state(tc: str, purposes: set[int], stored_same: bool | None = None) -> dict:
+def _tcf_state(tc: str, purposes: set[int], stored_same: bool | None = None) -> ConsentState:
     raw = {"tcString": tc}
     if stored_same is not None:
         raw["storedCookie"] = {"sameString": stored_same}
-    return {"decided": True, "categories": {f"purpose-{n}": n in purposes for n in range(1, 12)}, "raw": raw}
+    return ConsentState.from_dict({"decided": True, "categories": {f"purpose-{n}": n in purposes for n in range(1, 12)},
+                                   "raw": raw})
 
 
 def test_verification_decodes_the_tc_string_and_catches_a_string_that_disagrees(generated):
@@ -158,7 +161,8 @@ def test_verification_decodes_the_tc_string_and_catches_a_string_that_disagrees(
     optional = {"performance", "functional", "targeting"}
     perf = generated["only-performance"]["tcString"]      # purposes 1, 8, 9, 10
     state, problems = state_problems(d, _tcf_state(perf, {1, 8, 9, 10}), {"performance"}, optional, TCF, "tcf")
-    assert problems == [] and state["tc_string_decoded"]["purpose_consents"] == [1, 8, 9, 10]
+    assert problems == [] and state and state.tc_string_decoded
+    assert state.tc_string_decoded["purpose_consents"] == [1, 8, 9, 10]
     # the page's API says "performance only" but the string it hands out grants ads purposes as well
     allp = generated["accept-all"]["tcString"]
     _, problems = state_problems(d, _tcf_state(allp, {1, 8, 9, 10}), {"performance"}, optional, TCF, "tcf")
@@ -174,7 +178,7 @@ def test_verification_decodes_the_tc_string_and_catches_a_string_that_disagrees(
     rej = generated["reject-all"]["tcString"]
     _, problems = state_problems(d, _tcf_state(rej, set()), set(), optional, TCF, "tcf")
     assert problems == []
-    _, problems = state_problems(d, {**_tcf_state(rej, set()), "categories": {**_tcf_state(rej, set())["categories"],
-                                                                              "purpose-1": True}},
+    refused = _tcf_state(rej, set())
+    _, problems = state_problems(d, replace(refused, categories={**refused.categories, "purpose-1": True}),
                                  set(), optional, TCF, "tcf")
     assert any("still grants ['purpose-1']" in p for p in problems), problems

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, ClassVar, Literal, TypeVar
 
 OBSERVATION_SCHEMA = "cookieaudit.observation/1"
 
@@ -195,6 +195,116 @@ class ConsentStep:
     ok: bool = True
 
 
+# -- typed parts of free-form JSON objects (the banner measurement, the consent state) ---------------------------
+
+@dataclass(frozen=True)
+class JsonPart:
+    """Base of the typed views of JSON objects whose keys grew over the versions (or come from a page's script).
+
+    Known keys are fields; keys this version does not know are kept in ``extra`` as read. ``json_keys`` are the keys
+    a loaded object had, in their order: writing it back gives the same bytes (an older file without a newer key
+    stays without it; ``None`` for a record built by this version, which writes every field except the ones in
+    ``_OMIT_NONE`` that are None). A field not in ``json_keys`` is written only once set to a non-default value."""
+
+    extra: dict[str, Any] = field(default_factory=dict, kw_only=True)
+    json_keys: tuple[str, ...] | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+    _OMIT_NONE: ClassVar[frozenset[str]] = frozenset()   # fields a new record writes only when not None
+    _FLATTEN: ClassVar[frozenset[str]] = frozenset()     # record fields whose keys are written in the parent object
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("extra", "json_keys"):
+                continue
+            value = getattr(self, f.name)
+            if f.name in self._FLATTEN:
+                out.update(value.to_dict() if value is not None else {})
+            elif self._writes(f, value):
+                out[f.name] = _plain(value)
+        out.update(_plain(self.extra))
+        if self.json_keys is not None:
+            out = {**{k: out[k] for k in self.json_keys if k in out}, **out}
+        return out
+
+    def _writes(self, f: dataclasses.Field, value: Any) -> bool:
+        """A loaded record writes the keys it was read with and what was set since; a new one all but empty extras."""
+        if f.name in self.extra:
+            return False      # kept as read: a value of a shape this version does not take for that field
+        if self.json_keys is None:
+            return value is not None or f.name not in self._OMIT_NONE
+        return f.name in self.json_keys or value != _default(f)
+
+
+_P = TypeVar("_P", bound=JsonPart)
+
+
+def _default(f: dataclasses.Field) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default  # type: ignore[misc]
+
+
+def _read(cls: type[_P], data: dict[str, Any], **convert: Callable[[Any], Any]) -> _P:
+    """A :class:`JsonPart` from its JSON object: known keys as fields (through ``convert`` where given), the rest
+    as ``extra``, the keys' order as ``json_keys``."""
+    names = {f.name for f in dataclasses.fields(cls)} - {"extra", "json_keys"} - cls._FLATTEN
+    known = {k: (convert[k](v) if k in convert else v) for k, v in data.items() if k in names}
+    return cls(**known, extra={k: v for k, v in data.items() if k not in names}, json_keys=tuple(data))
+
+
+def _opt(load: Callable[[dict[str, Any]], _P]) -> Callable[[Any], _P | None]:
+    return lambda v: None if v is None else load(v)
+
+
+@dataclass(frozen=True)
+class ConsentState(JsonPart):
+    """The consent state as the page's consent manager stores it, read back after (or without) a choice, plus what
+    the driver made of it. Typed so the rules read its parts by name; ``raw`` stays the manager's own free-form
+    answer (cookie value, API result: a different shape per manager), kept as evidence: no rule reads it (only the
+    driver's TCF check reads its ``tcString``). ``mapping``, ``offer`` and ``tc_string_decoded`` stay the plain
+    records of the mapping step and the TCF decoder (``CategoryMapping.to_dict()``, ``Offer.to_dict()``), shown as
+    evidence; the rules read ``mapped``.
+
+    Built from the reading (:meth:`from_dict`): the keys a manager's reader returned are written back as read."""
+
+    decided: bool = False                  # the manager stores a decision (not just defaults)
+    categories: dict[str, Any] = field(default_factory=dict)   # manager key -> its stored answer (True: granted)
+    level: str | None = None               # "service": the keys are services, not categories
+    raw: Any = None                        # free-form: the manager's own record / API result (evidence only)
+    tc_string_decoded: dict[str, Any] | None = None   # the TCF string decoded in Python (browse/consent/tcf.py)
+    mapped: dict[str, Any] | None = None   # key -> policy category, list of them, "*" or None (consent_map legacy())
+    mapping: dict[str, Any] | None = None  # key -> how it was mapped, with the source (CategoryMapping.to_dict())
+    offer: dict[str, Any] | None = None    # what the manager's configuration offered (Offer.to_dict())
+    granularity: str | None = None         # "all-or-nothing": the banner has no per-category choice
+    accept: ConsentState | None = None     # withdraw visits: the state after the accept-all ...
+    withdraw: ConsentState | None = None   # ... and after the withdrawal
+
+    _OMIT_NONE: ClassVar[frozenset[str]] = frozenset(
+        {"level", "raw", "tc_string_decoded", "mapped", "mapping", "offer", "granularity", "accept", "withdraw"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ConsentState":
+        state = _read(cls, data, accept=_opt(cls.from_dict), withdraw=_opt(cls.from_dict))
+        if not isinstance(state.categories, dict):   # hand-written / foreign files: a list is not a manager's record
+            state = replace(state, categories={}, extra={**state.extra, "categories": data["categories"]})
+        return state
+
+    @property
+    def categories_read(self) -> bool:
+        """The reading has a record of the manager's keys (older or hand-written files may lack it or hold a list)."""
+        return "categories" not in self.extra and (self.json_keys is None or "categories" in self.json_keys)
+
+    @classmethod
+    def withdrawal(cls, accept: ConsentState | None, withdraw: ConsentState | None = None,
+                   performed: bool = True) -> "ConsentState":
+        """A withdraw visit's state: the one after accepting and, once the withdrawal was performed, the one after
+        withdrawing (either may be None: not read)."""
+        return cls(accept=accept, withdraw=withdraw, json_keys=("accept", "withdraw") if performed else ("accept",))
+
+    @classmethod
+    def all_or_nothing(cls, state: ConsentState | None) -> "ConsentState":
+        """The state read (or nothing read), marked as that of a banner with no per-category choice."""
+        return replace(state if state is not None else cls(json_keys=()), granularity="all-or-nothing")
+
 @dataclass(frozen=True)
 class ConsentOutcome:
     requested: str                   # the choice, e.g. "only-performance"
@@ -202,7 +312,7 @@ class ConsentOutcome:
     method: str | None = None        # "selectors" | "autoconsent" | "cmp-api:<name>" | "text-heuristic" | None
     cmp: str | None = None           # detected consent manager
     accepted_categories: tuple[str, ...] | None = None   # as read back from the CMP's stored state
-    state: dict[str, Any] | None = None                  # raw state read back (cookie value, API result)
+    state: ConsentState | None = None                    # the state read back (cookie value, API result, mapping)
     reason: str = ""                 # why unverified / not performed
     steps: tuple[ConsentStep, ...] = ()
     # the policy categories the choice grants *as performed* (necessary included): an only-<c> for a category the
@@ -210,6 +320,169 @@ class ConsentOutcome:
     granted_categories: tuple[str, ...] | None = None
     not_offered: tuple[str, ...] = ()   # requested policy categories the consent manager offers no choice for
     expressible: bool = True            # False: the banner cannot express this choice at all (accept/decline only)
+
+
+@dataclass(frozen=True)
+class BannerControl(JsonPart):
+    """An accept / reject / settings control as measured on the page (browse/banner.py): what it says, its box in
+    top-page coordinates and how it looks, with the WCAG contrasts the prominence rule compares."""
+
+    text: str | None = None
+    tag: str | None = None
+    role: str | None = None
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    font_size: float | None = None
+    font_weight: str | None = None
+    color: str | None = None
+    background: str | None = None          # the effective background (the first opaque one up the tree)
+    surround: str | None = None            # what is behind that background
+    own_background: str | None = None      # the control's own fill ("image"), None when transparent
+    behind: str | None = None              # the first opaque background behind the control itself
+    border: str | None = None              # top border: "<width> <style>"
+    border_color: str | None = None
+    text_decoration: str | None = None
+    frame: str | None = None               # URL of the iframe the control is in (None: the page itself)
+    area: float | None = None
+    text_contrast: float | None = None     # WCAG ratio of text and background
+    background_contrast: float | None = None   # WCAG ratio of background and surround
+    filled: bool = False                   # an own fill that stands out from what is behind it
+    bordered: bool = False
+    in_banner: bool = False                # inside the overlay that holds the accept control
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BannerControl":
+        return _read(cls, data)
+
+
+@dataclass(frozen=True)
+class BannerBox(JsonPart):
+    """The banner overlay's box (top-page coordinates) and its share of the viewport."""
+
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    frame: str | None = None               # URL of the iframe the accept control is in
+    viewport_share: float | None = None    # None: the viewport was not measured
+
+    _OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"viewport_share"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BannerBox":
+        return _read(cls, data)
+
+
+@dataclass(frozen=True)
+class BannerToggle(JsonPart):
+    """A category checkbox / switch in the DOM (hidden settings layers included) before anyone touched it."""
+
+    label: str = ""
+    category: str | None = None            # performance / functional / targeting / necessary, from the label
+    role: str | None = None
+    checked: bool = False
+    disabled: bool = False
+    visible: bool = False
+    always_on: bool = False                # marked "always active" next to it (older files: not recorded)
+    in_banner: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BannerToggle":
+        return _read(cls, data)
+
+
+@dataclass(frozen=True)
+class FirstLayer(JsonPart):
+    """The banner's first layer as a visitor sees it (browse/banner.py ``measure_banner``): the controls on it
+    (None when absent), matching controls outside the overlay, the category toggles and whether the page behind is
+    blocked. Written flat into ``Observation.banner``; ``accept`` is always written with it, so its key marks a
+    measured first layer."""
+
+    accept: BannerControl | None = None
+    reject: BannerControl | None = None
+    settings: BannerControl | None = None
+    reject_elsewhere: BannerControl | None = None      # a reject control outside the banner overlay
+    settings_elsewhere: BannerControl | None = None
+    banner_box: BannerBox | None = None                # None: the accept control is in no overlay
+    toggles: tuple[BannerToggle, ...] = ()
+    scroll_locked: bool | None = None                  # None (also the three below): the page was not measured
+    overlay_coverage: float | None = None              # share of a 9x9 viewport grid covered by fixed/sticky elements
+    page_height: int | None = None
+    viewport: tuple[int, int] | None = None
+    visible: bool = False                              # an accept control was found
+    screenshot: str | None = None                      # the first page's screenshot (path relative to the run)
+
+    _OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"reject_elsewhere", "settings_elsewhere", "banner_box",
+                                                      "scroll_locked", "overlay_coverage", "page_height", "viewport"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FirstLayer":
+        control = _opt(BannerControl.from_dict)
+        return _read(cls, data, accept=control, reject=control, settings=control, reject_elsewhere=control,
+                     settings_elsewhere=control, banner_box=_opt(BannerBox.from_dict),
+                     toggles=lambda ts: tuple(BannerToggle.from_dict(t) for t in ts),
+                     viewport=lambda v: None if v is None else tuple(v))
+
+
+@dataclass(frozen=True)
+class ImpliedConsentProbe(JsonPart):
+    """The no-interaction visitor scrolled and clicked page content (never the banner): did consent follow?"""
+
+    actions: tuple[str, ...] = ()
+    decided_before: bool = False
+    decided_after: bool = False
+    state_after: ConsentState | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ImpliedConsentProbe":
+        return _read(cls, data, actions=tuple, state_after=_opt(ConsentState.from_dict))
+
+
+@dataclass(frozen=True)
+class ReloadCheck(JsonPart):
+    """After a reload of the reject-all visit: is the stored decision still there, is the banner shown again?"""
+
+    decided: bool = False
+    banner_visible: bool | None = None             # None: unknown
+    categories: dict[str, Any] | None = None       # the manager's keys as read again (ConsentState.categories)
+    mapped: dict[str, Any] | None = None           # how they map to policy categories (older files: not recorded)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ReloadCheck":
+        return _read(cls, data)
+
+
+@dataclass(frozen=True)
+class PersistenceCheck(JsonPart):
+    after_reload: ReloadCheck | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PersistenceCheck":
+        return _read(cls, data, after_reload=_opt(ReloadCheck.from_dict))
+
+
+@dataclass(frozen=True)
+class BannerMeasurement(JsonPart):
+    """``Observation.banner``: the first layer measured in the no-interaction visit (with its implied-consent
+    probe), the persistence check of the reject-all visit; empty in the other visits."""
+
+    first_layer: FirstLayer | None = None          # None: not measured (its keys are written flat)
+    implied_consent_probe: ImpliedConsentProbe | None = None
+    persistence: PersistenceCheck | None = None
+
+    _OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"implied_consent_probe", "persistence"})
+    _FLATTEN: ClassVar[frozenset[str]] = frozenset({"first_layer"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BannerMeasurement":
+        layer_keys = {f.name for f in dataclasses.fields(FirstLayer)} - {"extra", "json_keys"} if "accept" in data else set()
+        rest = _read(cls, {k: v for k, v in data.items() if k not in layer_keys},
+                     implied_consent_probe=_opt(ImpliedConsentProbe.from_dict),
+                     persistence=_opt(PersistenceCheck.from_dict))
+        layer = FirstLayer.from_dict({k: v for k, v in data.items() if k in layer_keys}) if layer_keys else None
+        return replace(rest, first_layer=layer, json_keys=tuple(data))
 
 
 @dataclass(frozen=True)
@@ -237,7 +510,7 @@ class Observation:
     errors: tuple[str, ...] = ()          # why the visit is incomplete, and non-fatal problems
     evidence: dict[str, str] = field(default_factory=dict)  # "har" -> relative path, ...
     browser: dict[str, Any] = field(default_factory=dict)   # per-visit browser facts (locale, tz, UA, viewport)
-    banner: dict[str, Any] = field(default_factory=dict)    # first-layer measurements (browse/banner.py), no-interaction visits
+    banner: BannerMeasurement = field(default_factory=BannerMeasurement)   # first layer (no-interaction), persistence (reject-all)
     # a page that was not the site (bot challenge, parked domain, error page where consent is given): kind, reason,
     # matched phrase, phase, url, screenshot, page index (browse/notsite.py); such a visit is never judged
     not_site: dict[str, Any] | None = None
@@ -266,6 +539,8 @@ class Observation:
             if c.get(key) is not None:
                 c[key] = tuple(c[key])
         c["not_offered"] = tuple(c.get("not_offered", ()))
+        if c.get("state") is not None:
+            c["state"] = ConsentState.from_dict(c["state"])
         return cls(
             domain=data["domain"],
             choice=data["choice"],
@@ -292,7 +567,7 @@ class Observation:
             errors=tuple(data.get("errors", ())),
             evidence=dict(data.get("evidence", {})),
             browser=dict(data.get("browser", {})),
-            banner=dict(data.get("banner", {})),
+            banner=BannerMeasurement.from_dict(data.get("banner", {})),
             not_site=data.get("not_site"),
             timings=dict(data.get("timings", {})),
         )
@@ -318,6 +593,8 @@ def _load(cls: type, data: dict[str, Any]) -> Any:
 
 
 def _plain(obj: Any) -> Any:
+    if isinstance(obj, JsonPart):
+        return obj.to_dict()
     if dataclasses.is_dataclass(obj):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (list, tuple)):

@@ -12,8 +12,9 @@ count as *first layer* only inside that same overlay; a matching control elsewhe
 "Cookie-instellingen" link, a reject link outside the banner frame) is recorded as ``*_elsewhere``.
 A banner that is not an overlay at all (inline at the top of the page) is judged on the whole page.
 
-Stored in ``Observation.banner`` (next to what ``browse.visit`` adds: screenshot, implied-consent probe,
-persistence after a reload):
+Returned as an ``observations.FirstLayer`` and stored flat in ``Observation.banner`` (next to what ``browse.visit``
+adds: screenshot, implied-consent probe, persistence after a reload); the page's own description of a control is
+kept key for key (``BannerControl``):
 
 - ``accept`` / ``reject`` / ``settings``: the control's text, tag, role, box (x, y, width, height, area; top-page
   coordinates), font_size, font_weight, color, background (effective), surround (what is behind that
@@ -24,7 +25,7 @@ persistence after a reload):
 - ``banner_box``: the overlay's box and its share of the viewport;
 - ``toggles``: every category checkbox / switch in the DOM (hidden settings layers included) before anyone
   touched it: label, category (performance / functional / targeting / necessary, from its label), checked,
-  disabled, visible, in_banner — what ``banner-pre-ticked`` reads;
+  disabled, visible, always_on, in_banner — what ``banner-pre-ticked`` reads;
 - ``scroll_locked``, ``overlay_coverage`` (share of a 9×9 viewport grid covered by fixed/sticky elements),
   ``page_height``, ``viewport``, ``visible`` (an accept control was found).
 """
@@ -32,11 +33,13 @@ persistence after a reload):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from playwright.async_api import Frame, Page
 
 from ..expectations import Domain
+from ..observations import BannerBox, BannerControl, BannerToggle, FirstLayer
 from .consent.heuristic import ACCEPT, CATEGORY_WORDS, NECESSARY_WORDS, REJECT, SETTINGS
 
 # Shared by the page scan and by configured selectors: style, box and overlay root of one element.
@@ -206,7 +209,7 @@ def finish(style: dict[str, Any]) -> dict[str, Any]:
     s["text_contrast"] = contrast(s["color"], s["background"])
     s["background_contrast"] = contrast(s["background"], s["surround"])
     own, behind = s.get("own_background"), s.get("behind")
-    s["filled"] = bool(own) and (own == "image" or (contrast(own, behind) or 1.0) >= 1.1)
+    s["filled"] = bool(own) and (own == "image" or (contrast(str(own), str(behind)) or 1.0) >= 1.1)
     width, _, kind = (s.get("border") or "0px none").partition(" ")
     try:
         s["bordered"] = float(width.rstrip("px") or 0) >= 1 and kind not in ("none", "hidden")
@@ -284,16 +287,15 @@ async def _configured(page: Page, selector: str | None) -> dict[str, Any] | None
     return c
 
 
-def _public(c: dict[str, Any], banner_root: tuple | None) -> dict[str, Any]:
+def _public(c: dict[str, Any], banner_root: tuple | None) -> BannerControl:
     out = finish({k: v for k, v in c.items() if k not in ("root_key", "order", "name", "root")})
     out["in_banner"] = banner_root is not None and c.get("root_key") == banner_root
-    return out
+    return BannerControl.from_dict(out)   # the page's description, key for key (a key it adds is kept as extra)
 
 
-def choose(controls: list[dict[str, Any]], configured: dict[str, dict[str, Any] | None]) -> tuple[dict[str, Any], tuple | None]:
-    """Pick accept / reject / settings among the scanned controls; also returns the banner's root key."""
-    out: dict[str, Any] = {"accept": None, "reject": None, "settings": None}
-    ranked = {k: [] for k in _KINDS}
+def _ranked(controls: list[dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """The scanned controls per kind with their pattern rank (a reject word wins over accept, both over settings)."""
+    ranked: dict[str, list[tuple[int, dict[str, Any]]]] = {k: [] for k in _KINDS}
     for c in controls:
         ra, rr, rs = (match_rank(c["name"], k) for k in ("accept", "reject", "settings"))
         if ra is not None and rr is None:
@@ -302,12 +304,17 @@ def choose(controls: list[dict[str, Any]], configured: dict[str, dict[str, Any] 
             ranked["reject"].append((rr, c))
         if rs is not None and ra is None and rr is None:
             ranked["settings"].append((rs, c))
+    return ranked
+
+
+def choose(controls: list[dict[str, Any]], configured: dict[str, dict[str, Any] | None]) -> tuple[FirstLayer, tuple | None]:
+    """Pick accept / reject / settings among the scanned controls; also returns the banner's root key."""
+    ranked = _ranked(controls)
     accept = configured.get("accept")
     if accept is None and ranked["accept"]:
         accept = min(ranked["accept"], key=lambda rc: (rc[1]["root_key"] is None, rc[0], rc[1]["order"]))[1]
     banner_root = accept.get("root_key") if accept else None
-    if accept:
-        out["accept"] = _public(accept, banner_root)
+    picked: dict[str, BannerControl | None] = {}
     for kind in ("reject", "settings"):
         chosen = configured.get(kind)
         if chosen is None:
@@ -319,31 +326,34 @@ def choose(controls: list[dict[str, Any]], configured: dict[str, dict[str, Any] 
                     chosen = min(inside, key=lambda rc: (rc[0], rc[1]["order"]))[1]
                 elif outside:
                     other = min(outside, key=lambda rc: (rc[0], rc[1]["order"]))[1]
-                    out[f"{kind}_elsewhere"] = _public(other, banner_root)
+                    picked[f"{kind}_elsewhere"] = _public(other, banner_root)
             elif cands:
                 chosen = min(cands, key=lambda rc: (rc[1]["root_key"] is None, rc[0], rc[1]["order"]))[1]
-        if chosen is not None:
-            out[kind] = _public(chosen, banner_root)
+        picked[kind] = _public(chosen, banner_root) if chosen is not None else None
+    box = None
     if accept and banner_root:
         x, y, w, h = banner_root[1]
-        out["banner_box"] = {"x": x, "y": y, "width": w, "height": h, "frame": accept.get("frame")}
-    return out, banner_root
+        box = BannerBox(x=x, y=y, width=w, height=h, frame=accept.get("frame"))
+    layer = FirstLayer(accept=_public(accept, banner_root) if accept else None, reject=picked["reject"],
+                       settings=picked["settings"], reject_elsewhere=picked.get("reject_elsewhere"),
+                       settings_elsewhere=picked.get("settings_elsewhere"), banner_box=box, visible=bool(accept))
+    return layer, banner_root
 
 
-def toggle_facts(toggles: list[dict[str, Any]], banner_root: tuple | None) -> list[dict[str, Any]]:
+def toggle_facts(toggles: list[dict[str, Any]], banner_root: tuple | None) -> tuple[BannerToggle, ...]:
     out = []
     for t in toggles:
         cat = toggle_category(t["label"])
         if cat is None:
             continue
-        out.append({"label": t["label"], "category": cat, "role": t["role"], "checked": bool(t["checked"]),
-                    "disabled": bool(t["disabled"]), "visible": bool(t["visible"]),
-                    "always_on": bool(t.get("always_on")),
-                    "in_banner": banner_root is not None and t.get("root_key") == banner_root})
-    return out
+        out.append(BannerToggle(label=t["label"], category=cat, role=t["role"], checked=bool(t["checked"]),
+                                disabled=bool(t["disabled"]), visible=bool(t["visible"]),
+                                always_on=bool(t.get("always_on")),
+                                in_banner=banner_root is not None and t.get("root_key") == banner_root))
+    return tuple(out)
 
 
-async def measure_banner(page: Page, domain: Domain) -> dict[str, Any]:
+async def measure_banner(page: Page, domain: Domain) -> FirstLayer:
     """First-layer facts: accept / reject / settings controls, category toggles and whether the page is blocked."""
     b = domain.banner
     configured = {
@@ -352,15 +362,17 @@ async def measure_banner(page: Page, domain: Domain) -> dict[str, Any]:
         "settings": await _configured(page, b.settings if b else None),
     }
     controls, toggles = await _scan(page)
-    out, banner_root = choose(controls, configured)
-    out["toggles"] = toggle_facts(toggles, banner_root)
+    layer, banner_root = choose(controls, configured)
+    layer = replace(layer, toggles=toggle_facts(toggles, banner_root))
     try:
-        out.update(await page.evaluate(PAGE_JS))
+        facts = await page.evaluate(PAGE_JS)
+        layer = replace(layer, scroll_locked=facts["scroll_locked"], overlay_coverage=facts["overlay_coverage"],
+                        page_height=facts["page_height"], viewport=tuple(facts["viewport"]))
     except Exception:  # noqa: BLE001
         pass
-    box = out.get("banner_box")
-    if box and out.get("viewport"):
-        vw, vh = out["viewport"]
-        out["banner_box"]["viewport_share"] = round(min(1.0, box["width"] * box["height"] / max(1, vw * vh)), 3)
-    out["visible"] = out["accept"] is not None
-    return out
+    if layer.banner_box is not None and layer.viewport:
+        vw, vh = layer.viewport
+        box = layer.banner_box
+        share = round(min(1.0, (box.width or 0) * (box.height or 0) / max(1, vw * vh)), 3)
+        layer = replace(layer, banner_box=replace(box, viewport_share=share))
+    return layer

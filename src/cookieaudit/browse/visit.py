@@ -17,7 +17,7 @@ import asyncio
 import base64
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Awaitable, Iterator, Union
@@ -25,7 +25,8 @@ from typing import Awaitable, Iterator, Union
 from playwright.async_api import Browser, BrowserContext, Page
 
 from ..expectations import Domain, Expectations
-from ..observations import ConsentOutcome, Observation, PageRecord
+from ..observations import (BannerMeasurement, ConsentOutcome, FirstLayer, ImpliedConsentProbe, Observation, PageRecord,
+                            PersistenceCheck, ReloadCheck)
 from .chromium import BrowserPolicy
 from .banner import measure_banner
 from .consent import with_mapping, banner_visible, detect_cmp, perform_choice, read_state, withdraw_choice
@@ -141,8 +142,9 @@ class Visit:
         self.autoconsent: AutoconsentSession | None = None
         self.status = "complete"
         self.not_site: dict = {}
-        self.banner: dict = {}
-        self.persistence: dict = {}
+        self.first_layer: FirstLayer | None = None
+        self.implied_consent_probe: ImpliedConsentProbe | None = None
+        self.persistence: PersistenceCheck | None = None
         self.timings: dict[str, float] = {}
         self.ended: str | None = None
         self.first_error: str | None = None     # said before everything else (a retry after a browser crash)
@@ -239,8 +241,8 @@ class Visit:
         if self.choice == "no-interaction":
             with self.timed("banner measurement"):
                 try:
-                    self.banner.update(await measure_banner(page, self.domain))
-                    self.banner["screenshot"] = self.pages[0].screenshot
+                    layer = await measure_banner(page, self.domain)
+                    self.first_layer = replace(layer, screenshot=self.pages[0].screenshot)
                 except Exception as exc:  # noqa: BLE001
                     self.errors.append(f"banner measurement: {str(exc).splitlines()[0]}")
         self.t0 = time.monotonic()
@@ -253,7 +255,7 @@ class Visit:
             self.autoconsent.active = False
         if self.choice == "no-interaction":
             with self.timed("implied-consent probe"):
-                self.banner["implied_consent_probe"] = await probe_implied_consent(page, self.domain)
+                self.implied_consent_probe = await probe_implied_consent(page, self.domain)
         with self.timed("after-choice: settle"):
             await settle(page, rec, self.settle_policy)
         shot = await self.record_phase_end("after-choice")
@@ -295,7 +297,7 @@ class Visit:
             self.status = "incomplete"
             return
         with self.timed("persistence check"):
-            self.persistence.update(await persistence_check(self.tab, self.domain))
+            self.persistence = await persistence_check(self.tab, self.domain)
 
     # -- one page ------------------------------------------------------------------------------------------
     async def visit_page(self, phase: str, path: str, shot: str) -> bool:
@@ -439,7 +441,9 @@ class Visit:
             storage_writes=tuple(storage_writes), tracking_api_calls=tuple(api_calls), service_workers=tuple(workers),
             errors=tuple(([self.first_error] if self.first_error else []) + errors + rec.errors + rec.store.errors),
             not_site=dict(self.not_site) or None,
-            evidence=evidence, banner={**self.banner, **({"persistence": self.persistence} if self.persistence else {})},
+            evidence=evidence, banner=BannerMeasurement(first_layer=self.first_layer,
+                                                        implied_consent_probe=self.implied_consent_probe,
+                                                        persistence=self.persistence),
             browser={"locale": domain.locale, "timezone": domain.timezone, "user_agent": self.user_agent,
                      "viewport": list(self.policy.viewport), "duration_s": self.duration if self.duration is not None else round(time.monotonic() - self.t_start, 3),
                      "clock": rec.clock_facts()},
@@ -447,20 +451,22 @@ class Visit:
         )
 
 
-async def persistence_check(page: Page, domain: Domain) -> dict:
+async def persistence_check(page: Page, domain: Domain) -> PersistenceCheck:
     """After a reload: is the stored decision still there, and is the banner shown again?"""
     adapter, state = await read_state(page)
     visible = await banner_visible(page, adapter or await detect_cmp(page), domain)
     if visible is None:
         # no known banner markup: measure the first layer as in no-interaction visits
         m = await measure_banner(page, domain)
-        visible = bool(m.get("accept") and m["accept"].get("in_banner"))
-    mapped = (with_mapping(domain, state, adapter) or {}).get("mapped")
-    return {"after_reload": {"decided": bool(state and state.get("decided")), "banner_visible": visible,
-                             "categories": (state or {}).get("categories"), "mapped": mapped}}
+        visible = bool(m.accept and m.accept.in_banner)
+    mapped = with_mapping(domain, state, adapter)
+    return PersistenceCheck(after_reload=ReloadCheck(
+        decided=state is not None and bool(state.decided), banner_visible=visible,
+        categories=state.categories if state is not None and state.categories_read else None,
+        mapped=mapped.mapped if mapped is not None else None))
 
 
-async def probe_implied_consent(page: Page, domain: Domain) -> dict:
+async def probe_implied_consent(page: Page, domain: Domain) -> ImpliedConsentProbe:
     """The no-interaction visitor scrolls and clicks on page content (never the banner): consent must not follow."""
     _, before = await read_state(page)
     actions = []
@@ -476,8 +482,8 @@ async def probe_implied_consent(page: Page, domain: Domain) -> dict:
         actions.append(f"probe incomplete: {str(exc).splitlines()[0]}")
     await asyncio.sleep(0.3)
     _, after = await read_state(page)
-    return {"actions": actions, "decided_before": bool(before and before.get("decided")),
-            "decided_after": bool(after and after.get("decided")), "state_after": after}
+    return ImpliedConsentProbe(actions=tuple(actions), decided_before=before is not None and bool(before.decided),
+                               decided_after=after is not None and bool(after.decided), state_after=after)
 
 
 def _with_autoconsent_log(consent: ConsentOutcome, session: AutoconsentSession, t0: float) -> ConsentOutcome:

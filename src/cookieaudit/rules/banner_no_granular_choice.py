@@ -41,7 +41,7 @@ def check(ctx: Context, out: Collector) -> None:
         return
     for domain in ctx.domains:
         visits = [r for r in ctx.visits_of(domain) if r.choice.startswith("only-")
-                and (r.obs.consent.state or {}).get("granularity") == "all-or-nothing"]
+                and r.obs.consent.state is not None and r.obs.consent.state.granularity == "all-or-nothing"]
         if not visits:
             continue
         # a fact about the banner, filed under the visit that showed it untouched (never under a choice that

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .banner_support import banner_visit, cookie_wall, reject_route, text
+from .banner_support import cookie_wall, measured_banner, reject_route, text
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -43,18 +43,18 @@ META = RuleMeta(
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        visit = banner_visit(ctx, domain)
-        if visit is None:
+        found = measured_banner(ctx, domain)
+        if found is None:
             continue
-        b = visit.obs.banner
-        if not b.get("accept") or b.get("reject"):
+        visit, b = found
+        if b.accept is None or b.reject is not None:
             continue
         if cookie_wall(ctx, domain):
             continue          # cookie-wall reports a blocking banner without any refusal
         route = reject_route(ctx, domain)
-        if route and route["direct_reject"] and not b.get("reject_elsewhere"):
+        if route and route["direct_reject"] and b.reject_elsewhere is None:
             continue          # the reject-all visit clicked a reject right away: the measurement missed it
-        accept, settings, elsewhere = text(b["accept"]), text(b.get("settings")), text(b.get("reject_elsewhere"))
+        accept, settings, elsewhere = text(b.accept), text(b.settings), text(b.reject_elsewhere)
         en = f"On {domain} the banner's first layer offers \"{accept}\" but no way to reject"
         nl = f"Op {domain} biedt de eerste laag van de banner \"{accept}\" maar geen manier om te weigeren"
         if elsewhere:
@@ -70,6 +70,6 @@ def check(ctx: Context, out: Collector) -> None:
             META.id, visit, None, severity="high", subject={"kind": "banner", "name": "reject"},
             pointer="/banner/accept", phase="before-consent",
             details={"accept": accept, "settings": settings, "reject_elsewhere": elsewhere,
-                     "reject_all_run": route, "banner_box": b.get("banner_box")},
+                     "reject_all_run": route, "banner_box": b.banner_box.to_dict() if b.banner_box else None},
             message=en + ".", message_nl=nl + ".",
         )

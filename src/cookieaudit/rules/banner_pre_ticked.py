@@ -47,21 +47,21 @@ def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
         seen: set[str] = set()
         visit = banner_visit(ctx, domain)
-        if visit is not None:
-            for i, t in enumerate(visit.obs.banner.get("toggles") or []):
-                cat = t.get("category")
-                if not t.get("checked") or not cat or is_necessary(ctx, cat) or cat in seen:
+        layer = visit.obs.banner.first_layer if visit is not None else None
+        if visit is not None and layer is not None:
+            for i, t in enumerate(layer.toggles):
+                cat = t.category
+                if not t.checked or not cat or is_necessary(ctx, cat) or cat in seen:
                     continue
-                if t.get("always_on") and cat == "functional":
+                if t.always_on and cat == "functional":
                     # presented as the always-on group ("Altijd actief"): Complianz and others call their technically
                     # necessary group "functional". An always-on analytics or marketing box is still reported.
                     continue
                 seen.add(cat)
                 _add(out, visit, domain, cat, f"/banner/toggles/{i}", "before-consent", "settings-layer",
-                     {"label": t.get("label"), "visible": t.get("visible"), "disabled": t.get("disabled"),
-                      "in_banner": t.get("in_banner")},
-                     f"the settings layer's \"{t.get('label')}\" was already ticked when the page loaded",
-                     f"stond \"{t.get('label')}\" in de instellingenlaag al aangevinkt bij het laden van de pagina")
+                     {"label": t.label, "visible": t.visible, "disabled": t.disabled, "in_banner": t.in_banner},
+                     f"the settings layer's \"{t.label}\" was already ticked when the page loaded",
+                     f"stond \"{t.label}\" in de instellingenlaag al aangevinkt bij het laden van de pagina")
         d = ctx.expectations.domain(domain)
         by_selector = {sel: cat for cat, sel in (d.banner.categories.items() if d and d.banner else ())}
         for r in ctx.visits_of(domain):
@@ -79,18 +79,18 @@ def check(ctx: Context, out: Collector) -> None:
                      f"trof de consentdriver \"{cat}\" al ingeschakeld aan in de instellingenlaag")
         nothing = next((r for r in ctx.visits_of(domain) if r.choice == "no-interaction"), None)
         state = nothing.obs.consent.state if nothing is not None else None
-        if state and isinstance(state.get("categories"), dict):
-            for name, on in state["categories"].items():
-                cat = policy_category(ctx, domain, name, state.get("mapped"))
+        if state is not None:
+            for name, on in state.categories.items():
+                cat = policy_category(ctx, domain, name, state.mapped)
                 if on is not True or not cat or is_necessary(ctx, cat) or cat in seen:
                     continue
                 seen.add(cat)
-                how = ("stored as decided" if state.get("decided") else "not yet decided")
+                how = ("stored as decided" if state.decided else "not yet decided")
                 _add(out, nothing, domain, cat, "/consent/state", "before-consent", "consent-state",
-                     {"cmp_category": name, "decided": bool(state.get("decided"))},
+                     {"cmp_category": name, "decided": bool(state.decided)},
                      f"the consent manager reported \"{name}\" as granted before any interaction ({how})",
                      f"meldde de consentmanager \"{name}\" al als toegestaan vóór enige interactie "
-                     f"({'als beslist opgeslagen' if state.get('decided') else 'nog niet beslist'})")
+                     f"({'als beslist opgeslagen' if state.decided else 'nog niet beslist'})")
 
 
 def _add(out: Collector, visit, domain: str, cat: str, pointer: str, phase: str, source: str, extra: dict,

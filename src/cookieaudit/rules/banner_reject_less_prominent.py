@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .banner_support import banner_visit
+from ..observations import BannerControl
+from .banner_support import measured_banner
 from .base import RuleMeta
 from .context import Collector, Context
 
@@ -56,26 +57,26 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (int, float)) else None
 
 
-def criteria(accept: dict[str, Any], reject: dict[str, Any]) -> list[dict[str, Any]]:
+def criteria(accept: BannerControl, reject: BannerControl) -> list[dict[str, Any]]:
     """Every failed criterion with its measured values (pure; also used by tests)."""
     failed: list[dict[str, Any]] = []
-    a_area, r_area = _num(accept.get("area")), _num(reject.get("area"))
+    a_area, r_area = _num(accept.area), _num(reject.area)
     if a_area and r_area is not None and r_area < AREA_RATIO * a_area:
         failed.append({"id": "area", "ratio": round(r_area / a_area, 2), "threshold": AREA_RATIO,
                        "accept": a_area, "reject": r_area})
-    a_font, r_font = _num(accept.get("font_size")), _num(reject.get("font_size"))
+    a_font, r_font = _num(accept.font_size), _num(reject.font_size)
     if a_font and r_font is not None and r_font < FONT_RATIO * a_font:
         failed.append({"id": "font-size", "ratio": round(r_font / a_font, 2), "threshold": FONT_RATIO,
                        "accept": a_font, "reject": r_font})
-    a_con, r_con = _num(accept.get("text_contrast")), _num(reject.get("text_contrast"))
+    a_con, r_con = _num(accept.text_contrast), _num(reject.text_contrast)
     if r_con is not None and (r_con < MANIFEST_CONTRAST or (r_con < WEAK_CONTRAST and (a_con or 0) >= ACCEPT_READABLE)):
         failed.append({"id": "contrast", "accept": a_con, "reject": r_con,
                        "threshold": MANIFEST_CONTRAST if r_con < MANIFEST_CONTRAST else WEAK_CONTRAST})
-    if not (reject.get("filled") or reject.get("bordered")) and (accept.get("filled") or accept.get("bordered")):
-        failed.append({"id": "bare-text", "accept": {"tag": accept.get("tag"), "filled": accept.get("filled"),
-                                                     "bordered": accept.get("bordered")},
-                       "reject": {"tag": reject.get("tag"), "filled": False, "bordered": False,
-                                  "text_decoration": reject.get("text_decoration")}})
+    if not (reject.filled or reject.bordered) and (accept.filled or accept.bordered):
+        failed.append({"id": "bare-text", "accept": {"tag": accept.tag, "filled": accept.filled,
+                                                     "bordered": accept.bordered},
+                       "reject": {"tag": reject.tag, "filled": False, "bordered": False,
+                                  "text_decoration": reject.text_decoration}})
     return failed
 
 
@@ -97,12 +98,12 @@ def _phrases(f: dict[str, Any]) -> tuple[str, str]:
 
 def check(ctx: Context, out: Collector) -> None:
     for domain in ctx.domains:
-        visit = banner_visit(ctx, domain)
-        if visit is None:
+        found = measured_banner(ctx, domain)
+        if found is None:
             continue
-        b = visit.obs.banner
-        accept, reject = b.get("accept"), b.get("reject")
-        if not accept or not reject:
+        visit, b = found
+        accept, reject = b.accept, b.reject
+        if accept is None or reject is None:
             continue
         failed = criteria(accept, reject)
         if not failed:
@@ -112,12 +113,12 @@ def check(ctx: Context, out: Collector) -> None:
         out.add(
             META.id, visit, None, severity="medium", subject={"kind": "banner", "name": "reject"},
             pointer="/banner/reject", phase="before-consent",
-            details={"failed": failed, "accept": {k: accept.get(k) for k in _KEYS},
-                     "reject": {k: reject.get(k) for k in _KEYS}},
-            message=(f"On {domain} the banner's \"{reject.get('text')}\" is less prominent than "
-                     f"\"{accept.get('text')}\": {en}."),
-            message_nl=(f"Op {domain} valt \"{reject.get('text')}\" in de banner minder op dan "
-                        f"\"{accept.get('text')}\": {nl}."),
+            details={"failed": failed, "accept": {k: getattr(accept, k) for k in _KEYS},
+                     "reject": {k: getattr(reject, k) for k in _KEYS}},
+            message=(f"On {domain} the banner's \"{reject.text}\" is less prominent than "
+                     f"\"{accept.text}\": {en}."),
+            message_nl=(f"Op {domain} valt \"{reject.text}\" in de banner minder op dan "
+                        f"\"{accept.text}\": {nl}."),
         )
 
 

@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from ..category_names import SYNONYMS
+from ..observations import BannerControl, FirstLayer
 from .context import Context, Visit
 
-# A control measured on the first layer: banner[kind] is None when absent.
+# A control measured on the first layer: first_layer.<kind> is None when absent.
 CONTROLS = ("accept", "reject", "settings")
 
 # Category names consent managers use for the strictly necessary group (never a choice).
@@ -21,12 +22,18 @@ _NECESSARY_NAMES = {"necessary", "essential", "required", "strictly-necessary", 
                     "security", "mandatory", "noodzakelijk", "notwendig", "essenziell", "c0001"}
 
 
+def measured_banner(ctx: Context, domain: str) -> tuple[Visit, FirstLayer] | None:
+    """The no-interaction visit of a domain and its measured first layer, if it carries one."""
+    visit = next((r for r in ctx.visits_of(domain) if r.choice == "no-interaction"), None)
+    if visit is None or visit.obs.banner.first_layer is None:
+        return None
+    return visit, visit.obs.banner.first_layer
+
+
 def banner_visit(ctx: Context, domain: str) -> Visit | None:
     """The no-interaction visit of a domain, if it carries a banner measurement."""
-    visit = next((r for r in ctx.visits_of(domain) if r.choice == "no-interaction"), None)
-    if visit is None or not visit.obs.banner or "accept" not in visit.obs.banner:
-        return None
-    return visit
+    found = measured_banner(ctx, domain)
+    return found[0] if found is not None else None
 
 
 def visit_of(ctx: Context, domain: str, choice: str) -> Visit | None:
@@ -36,7 +43,7 @@ def visit_of(ctx: Context, domain: str, choice: str) -> Visit | None:
 def policy_category(ctx: Context, domain: str, name: str, mapped: dict | None = None) -> str | None:
     """A consent manager's category name as a policy category id ("necessary" for the necessary group).
 
-    ``mapped`` is the mapping the consent driver recorded with the state (``state["mapped"]``); it knows the
+    ``mapped`` is the mapping the consent driver recorded with the state (``ConsentState.mapped``); it knows the
     adapters' own maps (OneTrust group ids, TCF purposes) and wins when it has an answer.
     """
     if mapped and mapped.get(name) not in (None, "*"):
@@ -85,34 +92,34 @@ def reject_route(ctx: Context, domain: str) -> dict[str, Any] | None:
 WALL_COVERAGE = 0.9   # share of the viewport grid covered by fixed/sticky overlays that blocks the page
 
 
-def blocking(banner: dict[str, Any]) -> bool:
+def blocking(banner: FirstLayer) -> bool:
     """The page behind the banner cannot be used: scrolling locked or (nearly) the whole viewport covered."""
-    return bool(banner.get("scroll_locked")) or (banner.get("overlay_coverage") or 0) >= WALL_COVERAGE
+    return bool(banner.scroll_locked) or (banner.overlay_coverage or 0) >= WALL_COVERAGE
 
 
 def cookie_wall(ctx: Context, domain: str) -> dict[str, Any] | None:
     """The facts of a cookie wall on this domain, or None: blocking banner, no reject on the first layer and no
     refusal possible behind it either (the reject-all visit found none; without that visit: no settings layer)."""
-    visit = banner_visit(ctx, domain)
-    if visit is None:
+    found = measured_banner(ctx, domain)
+    if found is None:
         return None
-    b = visit.obs.banner
-    if not b.get("accept") or b.get("reject") or not blocking(b):
+    visit, b = found
+    if b.accept is None or b.reject is not None or not blocking(b):
         return None
     route = reject_route(ctx, domain)
     if route is not None:
         if route["outcome"] != "not-performed":
             return None
-    elif b.get("settings"):
+    elif b.settings is not None:
         return None
-    probe = b.get("implied_consent_probe") or {}
-    return {"scroll_locked": bool(b.get("scroll_locked")), "overlay_coverage": b.get("overlay_coverage"),
-            "accept": text(b["accept"]), "settings": text(b.get("settings")), "reject_all_run": route,
-            "content_click_blocked": any("probe incomplete" in a for a in probe.get("actions", []))}
+    probe = visit.obs.banner.implied_consent_probe
+    return {"scroll_locked": bool(b.scroll_locked), "overlay_coverage": b.overlay_coverage,
+            "accept": text(b.accept), "settings": text(b.settings), "reject_all_run": route,
+            "content_click_blocked": any("probe incomplete" in a for a in (probe.actions if probe else ()))}
 
 
-def text(control: dict[str, Any] | None) -> str | None:
-    return (control or {}).get("text") or None
+def text(control: BannerControl | None) -> str | None:
+    return (control.text if control is not None else None) or None
 
 
 _WAS_ON = re.compile(r"\(was on\)")

@@ -41,13 +41,13 @@ def check(ctx: Context, out: Collector) -> None:
         visit = visit_of(ctx, domain, "no-interaction")
         if visit is None:
             continue
-        probe = (visit.obs.banner or {}).get("implied_consent_probe")
-        if not probe:
+        probe = visit.obs.banner.implied_consent_probe
+        if probe is None:
             continue
-        actions = ", ".join(probe.get("actions") or [])
-        state = probe.get("state_after") or {}
-        if probe.get("decided_after") and not probe.get("decided_before"):
-            granted = sorted({c for name, on in (state.get("categories") or {}).items() if on is True
+        actions = ", ".join(probe.actions)
+        state = probe.state_after
+        if probe.decided_after and not probe.decided_before:
+            granted = sorted({c for name, on in (state.categories if state is not None else {}).items() if on is True
                               for c in [policy_category(ctx, domain, name)] if c and not is_necessary(ctx, c)})
             what_en = f"granting {', '.join(granted)}" if granted else "without any category granted"
             what_nl = f"met toestemming voor {', '.join(granted)}" if granted else "zonder toegestane categorie"
@@ -55,15 +55,15 @@ def check(ctx: Context, out: Collector) -> None:
                 META.id, visit, None, severity="high" if granted else "medium",
                 subject={"kind": "banner", "name": "implied-consent"}, pointer="/banner/implied_consent_probe",
                 phase="after-choice",
-                details={"signal": "stored-state", "actions": probe.get("actions"), "granted": granted,
-                         "state_after": state},
+                details={"signal": "stored-state", "actions": list(probe.actions), "granted": granted,
+                         "state_after": state.to_dict() if state is not None else {}},
                 message=(f"On {domain} a consent decision was stored after the visitor only scrolled and clicked "
                          f"on the page ({actions}), {what_en}."),
                 message_nl=(f"Op {domain} werd een cookiekeuze opgeslagen nadat de bezoeker alleen scrolde en op "
                             f"de pagina klikte, {what_nl}."),
             )
             continue
-        if probe.get("decided_before") or state.get("decided"):
+        if probe.decided_before or (state is not None and state.decided):
             continue
         reject = visit_of(ctx, domain, "reject-all")
         if reject is None:
@@ -82,7 +82,7 @@ def check(ctx: Context, out: Collector) -> None:
         first = started[0]
         out.add(
             META.id, visit, first, severity="medium", subject={"kind": "banner", "name": "implied-consent"},
-            details={"signal": "trackers-after-probe", "actions": probe.get("actions"), "vendors": vendors,
+            details={"signal": "trackers-after-probe", "actions": list(probe.actions), "vendors": vendors,
                      "first_request": first.subject.get("url")},
             message=(f"On {domain} {names} started only after the visitor scrolled and clicked on the page "
                      f"({actions}) without answering the banner, and never ran after reject-all."),

@@ -49,7 +49,7 @@ def check(ctx: Context, out: Collector) -> None:
                 META.id, visit, None, severity="info", subject={"kind": "banner", "name": f"category:{cat}"},
                 pointer="/consent/not_offered", phase="after-choice",
                 details={"category": cat, "cmp": cmp, "choices": sorted(choices, key=ctx.choice_rank),
-                         "mapping": (visit.obs.consent.state or {}).get("mapping")},
+                         "mapping": visit.obs.consent.state.mapping if visit.obs.consent.state else None},
                 message=(f"On {domain} {cmp} offers no choice for '{cat}'; only-{cat} was performed and judged "
                          "as 'nothing optional'."),
                 message_nl=(f"Op {domain} biedt {cmp} geen keuze voor '{cat}'; alleen-{cat} is uitgevoerd en "

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..observations import ReloadCheck
 from .banner_support import is_necessary, policy_category
 from .base import RuleMeta
 from .context import Collector, Context, Visit
@@ -43,33 +42,34 @@ def check(ctx: Context, out: Collector) -> None:
     for visit in ctx.visits:
         if visit.choice != "reject-all" or visit.obs.consent.outcome != "verified":
             continue
-        after = ((visit.obs.banner or {}).get("persistence") or {}).get("after_reload")
-        if after:
+        persistence = visit.obs.banner.persistence
+        after = persistence.after_reload if persistence is not None else None
+        if after is not None:
             _judge_reload(ctx, out, visit, after)
 
 
-def _judge_reload(ctx: Context, out: Collector, visit: Visit, after: dict[str, Any]) -> None:
+def _judge_reload(ctx: Context, out: Collector, visit: Visit, after: ReloadCheck) -> None:
     """What the consent manager said of a verified refusal after the page was reloaded."""
-    cats = after.get("categories") or {}
+    cats = after.categories or {}
     granted = sorted({c for name, on in cats.items() if on is True
-                      for c in [policy_category(ctx, visit.domain, name, after.get("mapped"))]
+                      for c in [policy_category(ctx, visit.domain, name, after.mapped)]
                       if c and not is_necessary(ctx, c)})
 
     def report(severity: str, problem: str, message: str, message_nl: str) -> None:
         out.add(META.id, visit, None, severity=severity, subject={"kind": "banner", "name": "persistence"},
                 pointer="/banner/persistence/after_reload", phase="after-reload",
-                details={"after_reload": after, "granted": granted, "problem": problem},
+                details={"after_reload": after.to_dict(), "granted": granted, "problem": problem},
                 message=message, message_nl=message_nl)
 
     if granted:
         report("high", "granted",
                f"On {visit.domain} the refusal turned into consent after a reload: {', '.join(granted)} granted.",
                f"Op {visit.domain} veranderde de weigering na herladen in toestemming: {', '.join(granted)} toegestaan.")
-    elif not after.get("decided"):
+    elif not after.decided:
         report("medium", "forgotten",
                f"On {visit.domain} the refusal was no longer stored after a reload: the visitor has to refuse again.",
                f"Op {visit.domain} was de weigering na herladen niet meer opgeslagen: de bezoeker moet opnieuw weigeren.")
-    elif after.get("banner_visible") is True:
+    elif after.banner_visible is True:
         report("medium", "banner-back",
                f"On {visit.domain} the banner came back after a reload although the refusal was stored.",
                f"Op {visit.domain} verscheen de banner na herladen opnieuw, hoewel de weigering was opgeslagen.")

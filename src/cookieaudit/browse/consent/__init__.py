@@ -15,7 +15,7 @@ from playwright.async_api import Page
 
 from ...consent_map import ALL, CategoryMapping, Offer, VendorIndex, build_mapping
 from ...expectations import Domain, Expectations
-from ...observations import ConsentOutcome, ConsentStep
+from ...observations import ConsentOutcome, ConsentState, ConsentStep
 from .autoconsent import AutoconsentSession
 from .cmps import ADAPTERS, SYNONYMS, CmpAdapter
 
@@ -63,7 +63,7 @@ async def detect_cmp(page: Page) -> CmpAdapter | None:
     return None
 
 
-async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | None]:
+async def read_state(page: Page) -> tuple[CmpAdapter | None, ConsentState | None]:
     """The consent state as the page's consent manager stores it.
 
     Manager-specific adapters first: the first decided state wins, else the first undecided one. Generic readers
@@ -72,8 +72,9 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
     Every adapter's reader runs in one page call.
 
     Some managers reload the page after a choice (Complianz when marketing consent is withdrawn): a reading cut
-    short by that navigation is taken again once the new page has loaded, instead of reporting no state."""
-    fallback: tuple[CmpAdapter | None, dict[str, Any] | None] = (None, None)
+    short by that navigation is taken again once the new page has loaded, instead of reporting no state.
+    The reader's answer becomes a :class:`ConsentState` here, key for key (what it is written as)."""
+    fallback: tuple[CmpAdapter | None, ConsentState | None] = (None, None)
     for attempt in range(2):
         try:
             states = await _eval(page, _STATE_ALL)
@@ -90,9 +91,10 @@ async def read_state(page: Page) -> tuple[CmpAdapter | None, dict[str, Any] | No
                       if isinstance(st, dict) and "__error" not in st}
         for group in ([a for a in ADAPTERS if not a.generic], [a for a in ADAPTERS if a.generic]):
             for a in group:
-                state = by_adapter.get(a.name)
-                if state is not None:
-                    if state.get("decided"):
+                read = by_adapter.get(a.name)
+                if read is not None:
+                    state = ConsentState.from_dict(read)
+                    if state.decided:
                         return a, state
                     if fallback[1] is None:
                         fallback = (a, state)
@@ -110,18 +112,18 @@ class Mapper:
     vendors: VendorIndex | None = None
     offer: Offer = field(default_factory=Offer)
 
-    def mapping(self, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> CategoryMapping:
-        keys = list(((state or {}).get("categories") or {}))
-        level = (state or {}).get("level") or self.offer.level
+    def mapping(self, state: ConsentState | None, adapter: CmpAdapter | None) -> CategoryMapping:
+        keys = list(state.categories if state is not None else {})
+        level = (state.level if state is not None else None) or self.offer.level
         return build_mapping(keys, self.offer, explicit=self.domain.mapped_category,
                              adapter_map=adapter.category_map if adapter else {}, vendors=self.vendors,
                              service_keys=keys if level == "service" else ())
 
-    def level_keys(self, state: dict[str, Any] | None, adapter: CmpAdapter | None) -> set[str]:
+    def level_keys(self, state: ConsentState | None, adapter: CmpAdapter | None) -> set[str]:
         """The keys at which the manager stores consent (its categories, or its services), before or after a
         decision: the state's keys, what the offer lists at that level, and the names the domain and adapter map
         (a name the page lacks is then set too, which the manager ignores)."""
-        keys = set(((state or {}).get("categories") or {}))
+        keys = set(state.categories if state is not None else {})
         keys |= {i.id for i in self.offer.items if i.kind == self.offer.level}
         if adapter is not None:
             keys |= set(adapter.category_map)
@@ -166,23 +168,20 @@ def _only_keys_in_state(offer: Offer) -> Offer:
 
 def to_policy_category(domain: Domain, cmp_category: str, adapter: CmpAdapter | None = None) -> str | None:
     """One manager key as one policy category (the mapping step without offer or vendors; first category)."""
-    return Mapper(domain).mapping({"categories": {cmp_category: True}}, adapter).first(cmp_category)
+    return Mapper(domain).mapping(ConsentState(categories={cmp_category: True}), adapter).first(cmp_category)
 
 
-def with_mapping(domain: Domain, state: dict[str, Any] | None, adapter: CmpAdapter | None,
-                 mapper: Mapper | None = None) -> dict[str, Any] | None:
+def with_mapping(domain: Domain, state: ConsentState | None, adapter: CmpAdapter | None,
+                 mapper: Mapper | None = None) -> ConsentState | None:
     """The state as read, plus how each key was read as policy categories: ``mapped`` (key → category, list or
     ``*``; reused by the rules without importing the browser layer), ``mapping`` (with the source of every entry)
     and ``offer`` (what the manager's configuration offered), so the evidence shows the mapping."""
-    if not state or not isinstance(state.get("categories"), dict):
+    if state is None or not state.categories_read:
         return state
     mapper = mapper or Mapper(domain)
     m = mapper.mapping(state, adapter)
-    extra: dict[str, Any] = {"mapped": {k: v for k, v in m.legacy().items() if k in state["categories"]},
-                             "mapping": m.to_dict()}
-    if mapper.offer.items or mapper.offer.storage:
-        extra["offer"] = mapper.offer.to_dict()
-    return {**state, **extra}
+    return replace(state, mapped={k: v for k, v in m.legacy().items() if k in state.categories}, mapping=m.to_dict(),
+                   offer=mapper.offer.to_dict() if mapper.offer.items or mapper.offer.storage else state.offer)
 
 
 async def banner_visible(page: Page, adapter: CmpAdapter | None, domain: Domain) -> bool | None:
@@ -301,14 +300,14 @@ async def perform_choice(page: Page, choice: str, domain: Domain, expectations: 
         return ConsentOutcome(requested=choice, outcome="not-performed", method=method,
                               cmp=adapter.name if adapter else None, reason=reason, steps=tuple(log.steps),
                               expressible=expressible,
-                              state={"granularity": "all-or-nothing"} if not expressible else None)
+                              state=ConsentState.all_or_nothing(None) if not expressible else None)
     await asyncio.sleep(0.3)   # let the manager persist its state
     outcome = await verify(page, choice, domain, plan.wanted, optional, method, adapter, log, mapper=mapper)
     not_offered = plan.not_offered
-    if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in (outcome.state.get("categories") or {}):
+    if choice == "accept-all" and outcome.state and outcome.outcome == "verified" and ALL not in outcome.state.categories:
         m = mapper.mapping(outcome.state, adapter)
         represented = _represented(m, outcome.state, adapter, optional)
-        unmapped = [k for k in outcome.state["categories"] if not m.categories(k)]
+        unmapped = [k for k in outcome.state.categories if not m.categories(k)]
         if represented and not unmapped:      # an unmapped key might be the missing category: claim nothing
             not_offered = tuple(sorted(optional - represented))
     return replace(outcome, not_offered=not_offered,
@@ -338,7 +337,7 @@ async def _plan_choice(page: Page, choice: str, domain: Domain, adapter: CmpAdap
         log.add("cmp-api", f"{adapter.name} offers only all-or-nothing consent"
                 + ("" if adapter.all_or_nothing else " (its configuration shows no way to the preferences)"), ok=False)
         _, current = await read_state(page)
-        state = {**(with_mapping(domain, current, adapter, mapper) or {}), "granularity": "all-or-nothing"}
+        state = ConsentState.all_or_nothing(with_mapping(domain, current, adapter, mapper))
         return ConsentOutcome(requested=choice, outcome="not-performed", method=None, cmp=adapter.name, state=state,
                               reason=f"{adapter.name} has no per-category choice (only accept or decline): "
                                      f"'{choice}' cannot be expressed on this banner",
@@ -346,7 +345,7 @@ async def _plan_choice(page: Page, choice: str, domain: Domain, adapter: CmpAdap
     _, before = await read_state(page)
     keys = mapper.level_keys(before, adapter)
     # how the manager's keys read before any decision: used for what it offers and for what to grant
-    before_mapping = mapper.mapping({**(before or {}), "categories": {k: False for k in keys}}, adapter)
+    before_mapping = mapper.mapping(replace(before or ConsentState(), categories={k: False for k in keys}), adapter)
     offered = before_mapping.offered(optional, keys)
     missing = sorted(wanted - offered)
     plan = ChoicePlan(wanted, keys=keys, before_mapping=before_mapping)
@@ -397,24 +396,24 @@ def _granted(necessary: set[str], wanted: set[str], outcome: ConsentOutcome, map
     """The policy categories the choice grants as performed: necessary, the wanted ones the manager offers, and
     the other categories a granted *category* of the manager bundles with them ("Analyse & Marketing")."""
     out = set(necessary) | set(wanted)
-    state = outcome.state or {}
-    if outcome.outcome == "verified" and isinstance(state.get("categories"), dict):
+    state = outcome.state
+    if outcome.outcome == "verified" and state is not None:
         m = mapper.mapping(state, adapter)
-        for key, on in state["categories"].items():
+        for key, on in state.categories.items():
             km = m.keys.get(key)
             if on is True and km is not None and km.kind == "category" and ALL not in km.categories and set(km.categories) & wanted:
                 out |= set(km.categories)
     return tuple(sorted(out))
 
 
-def _is_refusal(state: dict[str, Any] | None, mapping: CategoryMapping | None = None) -> bool:
+def _is_refusal(state: ConsentState | None, mapping: CategoryMapping | None = None) -> bool:
     """A decided state that grants nothing but (by name) the necessary group."""
-    if not state or not state.get("decided"):
+    if state is None or not state.decided:
         return False
     def necessary(k: str) -> bool:
         cats = mapping.categories(k) if mapping is not None else frozenset()
         return cats == {"necessary"} if cats else SYNONYMS.get(str(k).lower()) == "necessary"
-    return not any(v is True and not necessary(str(k)) for k, v in (state.get("categories") or {}).items())
+    return not any(v is True and not necessary(str(k)) for k, v in state.categories.items())
 
 
 @dataclass
@@ -532,18 +531,18 @@ async def _set_switches(toggles: list[Any], wanted: set[str], log: ConsentLog, m
     return offered
 
 
-def _accepted(domain: Domain | CategoryMapping | None, state: dict[str, Any] | None, adapter: CmpAdapter | None = None,
+def _accepted(domain: Domain | CategoryMapping | None, state: ConsentState | None, adapter: CmpAdapter | None = None,
               optional: set[str] | None = None) -> tuple[str, ...] | None:
     """Policy categories the stored state grants (necessary with any stored decision)."""
-    if not state:
+    if state is None:
         return None
     mapping = domain if isinstance(domain, CategoryMapping) else (
         Mapper(domain).mapping(state, adapter) if domain is not None else CategoryMapping())
     cats: set[str] = set()
-    alls = set(mapping.all_keys(state.get("categories", {})))
-    if alls and state.get("decided"):
+    alls = set(mapping.all_keys(state.categories))
+    if alls and state.decided:
         cats.add("necessary")   # a stored all-or-nothing decision, either way, leaves the necessary cookies on
-    for k, v in state.get("categories", {}).items():
+    for k, v in state.categories.items():
         if not v:
             continue
         if k in alls:   # all-or-nothing managers: consent covers every category
@@ -556,15 +555,16 @@ def _accepted(domain: Domain | CategoryMapping | None, state: dict[str, Any] | N
 def to_cmp_categories(domain: Domain, policy_categories: set[str], available: set[str],
                       adapter: CmpAdapter | None = None) -> list[str]:
     """The manager keys to grant for the wanted policy categories (the mapping step without offer or vendors)."""
-    return Mapper(domain).mapping({"categories": {k: False for k in available}}, adapter).keys_for(policy_categories, available)
+    return Mapper(domain).mapping(ConsentState(categories={k: False for k in available}), adapter).keys_for(
+        policy_categories, available)
 
 
-def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def _check_tc_string(state: ConsentState) -> tuple[ConsentState, str | None]:
     """Decode a TCF string the manager reports (``raw.tcString``) in Python, independently of the page.
 
     The decoded string is added to the state as ``tc_string_decoded`` (evidence a regulator can re-check); when
     the state's categories are TCF purposes, a string whose purpose consents differ from them is a problem."""
-    raw = state.get("raw")
+    raw = state.raw
     tc = raw.get("tcString") if isinstance(raw, dict) else None
     if not tc:
         return state, None
@@ -573,9 +573,9 @@ def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]
     try:
         decoded = decode_tc_string(tc)
     except ValueError as exc:
-        return {**state, "tc_string_decoded": {"error": str(exc)}}, f"the reported TC string cannot be decoded ({exc})"
-    state = {**state, "tc_string_decoded": decoded}
-    cats = {k: v for k, v in state.get("categories", {}).items() if k.startswith("purpose-")}
+        return replace(state, tc_string_decoded={"error": str(exc)}), f"the reported TC string cannot be decoded ({exc})"
+    state = replace(state, tc_string_decoded=decoded)
+    cats = {k: v for k, v in state.categories.items() if k.startswith("purpose-")}
     differ = sorted(k for k, v in cats.items() if decoded["categories"].get(k) != v)
     if differ:
         return state, f"the TC string's purpose consents differ from what the manager reports for {', '.join(differ)}"
@@ -585,9 +585,9 @@ def _check_tc_string(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]
     return state, None
 
 
-def _represented(domain: Domain | CategoryMapping, state: dict[str, Any], adapter: CmpAdapter | None,
+def _represented(domain: Domain | CategoryMapping, state: ConsentState, adapter: CmpAdapter | None,
                  optional: set[str]) -> set[str]:
-    keys = state.get("categories", {})
+    keys = state.categories
     mapping = domain if isinstance(domain, CategoryMapping) else Mapper(domain).mapping(state, adapter)
     if mapping.all_keys(keys):
         return set(optional)
@@ -609,9 +609,9 @@ async def verify(page: Page, choice: str, domain: Domain, wanted: set[str], opti
     return (await _verify_once(page, choice, domain, wanted, optional, method, detected, log, True, mapper))[0]
 
 
-def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str], optional: set[str],
+def state_problems(domain: Domain, state: ConsentState | None, wanted: set[str], optional: set[str],
                    adapter: CmpAdapter | None, cmp: str | None,
-                   mapper: Mapper | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+                   mapper: Mapper | None = None) -> tuple[ConsentState | None, list[str]]:
     """Why a read-back state does not prove the requested choice (empty list: it does). Pure: unit-testable.
 
     Verification is per key of the manager (category, purpose or service): a key mapped to a wanted policy
@@ -622,10 +622,10 @@ def state_problems(domain: Domain, state: dict[str, Any] | None, wanted: set[str
     if state is None:
         return state, ["no consent state could be read back from the page"]
     mapping = (mapper or Mapper(domain)).mapping(state, adapter)
-    if not state.get("decided"):
+    if not state.decided:
         problems.append(f"{cmp} reports no stored decision")
     else:
-        keys = state.get("categories", {})
+        keys = state.categories
         represented = _represented(mapping, state, adapter, optional)
         accepted = set(_accepted(mapping, state, adapter, optional) or ()) & optional
         if not represented:
@@ -744,7 +744,8 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
         return ConsentOutcome(requested="withdraw", outcome="not-performed", method=method,
                               cmp=adapter.name if adapter else accepted.cmp,
                               reason="no way to withdraw consent was found on the page",
-                              steps=accepted.steps + tuple(log.steps), state={"accept": accepted.state})
+                              steps=accepted.steps + tuple(log.steps),
+                              state=ConsentState.withdrawal(accepted.state, performed=False))
     await asyncio.sleep(0.3)
     result = await verify(page, "reject-all", domain, set(), optional, method, adapter, log, mapper=mapper)
     outcome = "verified" if accepted.outcome == "verified" and result.outcome == "verified" else "unverified"
@@ -752,6 +753,6 @@ async def withdraw_choice(page: Page, domain: Domain, expectations: Expectations
                                    f"withdraw: {result.reason}" if result.outcome != "verified" else "") if x)
     return ConsentOutcome(requested="withdraw", outcome=outcome, method=f"{accepted.method} → {method}",
                           cmp=result.cmp or accepted.cmp, accepted_categories=result.accepted_categories,
-                          state={"accept": accepted.state, "withdraw": result.state}, reason=reason,
+                          state=ConsentState.withdrawal(accepted.state, result.state), reason=reason,
                           steps=accepted.steps + result.steps,
                           granted_categories=tuple(sorted(expectations.accepted_categories("reject-all"))))
