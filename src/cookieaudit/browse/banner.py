@@ -41,6 +41,7 @@ from playwright.async_api import Frame, Page
 from ..expectations import Domain
 from ..observations import BannerBox, BannerControl, BannerToggle, FirstLayer
 from .consent.heuristic import ACCEPT, CATEGORY_WORDS, NECESSARY_WORDS, REJECT, SETTINGS
+from .frames import searchable_frames
 
 # Shared by the page scan and by configured selectors: style, box and overlay root of one element.
 _DESCRIBE = r"""
@@ -240,7 +241,7 @@ async def _scan(page: Page) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     cats = "|".join(f"(?:{w})" for ws in list(CATEGORY_WORDS.values()) + [NECESSARY_WORDS] for w in ws)
     controls: list[dict[str, Any]] = []
     toggles: list[dict[str, Any]] = []
-    for n, frame in enumerate(page.frames[:MAX_FRAMES]):
+    for n, frame in enumerate(searchable_frames(page)[:MAX_FRAMES]):
         try:
             found = await frame.evaluate(SCAN_JS, {"words": words, "cats": cats})
         except Exception:  # noqa: BLE001 - detached / cross-process frames that went away

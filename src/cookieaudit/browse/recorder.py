@@ -42,6 +42,7 @@ from ..observations import (
     StorageWriteRecord,
 )
 from .storage_events import StorageEvents, site_of
+from .frames import searchable_frames
 
 INSTRUMENT_JS = (Path(__file__).with_name("instrument.js")).read_text(encoding="utf-8")
 
@@ -375,7 +376,8 @@ class VisitRecorder:
                 return None
 
         # every frame at once (one round trip, not one per frame), read in the frames' order
-        for dump in await asyncio.gather(*(dump_of(f) for f in page.frames)):
+        # (frames that never committed a document have no storage and would only wait out the time-out)
+        for dump in await asyncio.gather(*(dump_of(f) for f in searchable_frames(page))):
             if not isinstance(dump, dict):
                 continue
             origin = dump.get("origin") or "null"

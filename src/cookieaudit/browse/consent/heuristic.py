@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from playwright.async_api import Frame, Locator, Page
 
+from ..frames import searchable_frames
+
 ACCEPT = [
     r"alles?\s+accepteren", r"alle\s+cookies\s+accepteren", r"sta\s+alle\s+(cookies\s+)?toe", r"accepteer\s+alle", r"alles?\s+toestaan", r"alle\s+cookies\s+toestaan",
     r"alle\s+akzeptieren", r"alle\s+cookies\s+akzeptieren", r"erlaube\s+alle", r"alle\s+(cookies\s+)?erlauben", r"alle\s+zulassen", r"alles\s+akzeptieren",
@@ -76,7 +78,7 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
     if exclude is None and patterns is ACCEPT:
         exclude = NEGATED_ACCEPT
     skip = re.compile("|".join(exclude), re.IGNORECASE) if exclude else None
-    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    frames = searchable_frames(page)
     for pat in patterns:
         # anywhere in the accessible name: icons lead labels ("✗ Weiger alle") and aria-labels add prefixes
         # ("Cookies : Verbiete alle Cookies"); the preference order of the patterns does the ranking
@@ -105,7 +107,7 @@ async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
 
 async def find_category_toggle(page: Page, category: str) -> Locator | None:
     """A checkbox or switch whose label mentions the category (any language)."""
-    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    frames = searchable_frames(page)
     for word in CATEGORY_WORDS.get(category, [category]):
         rx = re.compile(word, re.IGNORECASE)
         for frame in frames:
@@ -158,7 +160,7 @@ _TOGGLE_LABEL_JS = """(el) => {
 async def find_toggles(page: Page, limit: int = 40) -> list[FoundToggle]:
     """Every visible category or service switch of the open settings layer, with its own label (any frame,
     open shadow roots included). Their meaning is decided by the consent mapping, not here."""
-    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    frames = searchable_frames(page)
     out: list[FoundToggle] = []
     seen: set[str] = set()
     for frame in frames:
@@ -204,7 +206,7 @@ async def read_switch_offer(page: Page) -> dict:
     """What a banner nobody configured offers, read from its switches (also hidden ones of a closed settings
     layer): each switch's label and the ids its markup carries (id, name, value, data-*), so a stored key such
     as ``meten`` can be read through the label of the switch ``#cat-meten``."""
-    frames = [page.main_frame] + [f for f in page.frames if f is not page.main_frame]
+    frames = searchable_frames(page)
     categories: list[dict] = []
     seen: set[str] = set()
     for frame in frames:
