@@ -151,7 +151,9 @@ _KINDS = {"accept": ACCEPT, "reject": REJECT, "settings": SETTINGS}
 MAX_FRAMES = 20   # ad-heavy pages embed dozens of iframes; a banner is in the first few
 
 
-def _lum(rgb: str) -> float | None:
+def _lum(rgb: str | None) -> float | None:
+    if rgb is None:
+        return None
     try:
         parts = [float(x) for x in rgb[rgb.index("(") + 1: rgb.index(")")].split(",")[:3]]
     except (ValueError, IndexError, AttributeError):
@@ -165,7 +167,7 @@ def _lum(rgb: str) -> float | None:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(a: str, b: str) -> float | None:
+def contrast(a: str | None, b: str | None) -> float | None:
     """WCAG 2.x contrast ratio of two CSS rgb()/rgba() colours (1–21)."""
     la, lb = _lum(a), _lum(b)
     if la is None or lb is None:
@@ -293,7 +295,7 @@ def _public(c: dict[str, Any], banner_root: tuple | None) -> dict[str, Any]:
 def choose(controls: list[dict[str, Any]], configured: dict[str, dict[str, Any] | None]) -> tuple[dict[str, Any], tuple | None]:
     """Pick accept / reject / settings among the scanned controls; also returns the banner's root key."""
     out: dict[str, Any] = {"accept": None, "reject": None, "settings": None}
-    ranked = {k: [] for k in _KINDS}
+    ranked: dict[str, list[tuple[int, dict[str, Any]]]] = {k: [] for k in _KINDS}
     for c in controls:
         ra, rr, rs = (match_rank(c["name"], k) for k in ("accept", "reject", "settings"))
         if ra is not None and rr is None:
