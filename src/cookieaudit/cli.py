@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from . import __version__
 from .errors import EXIT_INCOMPLETE, EXIT_USAGE, CookieauditError
 from .findings import SEVERITIES
 from .gate.commands import gate_options, register as register_gate_commands
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
 
 SEVERITY_CHOICES = list(SEVERITIES)
 
@@ -23,7 +26,7 @@ class Progress:
 
     def __init__(self, plain: bool | None = None):
         self.plain = plain if plain is not None else (not sys.stderr.isatty() or bool(os.environ.get("CI")))
-        self._bar = None
+        self._bar: RichProgress | None = None
         self._tasks: dict[tuple[str, str], Any] = {}
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:

@@ -155,7 +155,9 @@ _KINDS = {"accept": ACCEPT, "reject": REJECT, "settings": SETTINGS}
 MAX_FRAMES = 20   # ad-heavy pages embed dozens of iframes; a banner is in the first few
 
 
-def _lum(rgb: str) -> float | None:
+def _lum(rgb: str | None) -> float | None:
+    if rgb is None:
+        return None
     try:
         parts = [float(x) for x in rgb[rgb.index("(") + 1: rgb.index(")")].split(",")[:3]]
     except (ValueError, IndexError, AttributeError):
@@ -169,7 +171,7 @@ def _lum(rgb: str) -> float | None:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(a: str, b: str) -> float | None:
+def contrast(a: str | None, b: str | None) -> float | None:
     """WCAG 2.x contrast ratio of two CSS rgb()/rgba() colours (1–21)."""
     la, lb = _lum(a), _lum(b)
     if la is None or lb is None:

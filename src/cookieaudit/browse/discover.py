@@ -305,13 +305,14 @@ def select_pages(home_url: str, links: Iterable[Link | dict[str, Any]], locale: 
             for k, s in scores.items():      # the same URL linked twice: its best reading counts
                 prev["kinds"][k] = max(prev["kinds"].get(k, 0), s)
             continue
+        kinds = dict(scores)
         entry = {"url": url[:300], "text": (lk.text or lk.label)[:80], "region": lk.region,
-                 "kinds": dict(scores), "why": why, "chosen": None,
+                 "kinds": kinds, "why": why, "chosen": None,
                  "rejected": rejected or (None if scores else "no page kind recognised")}
         candidates.append(entry)
         if rejected is None:
             seen[url] = entry
-            scored.append((i, lk, url, entry["kinds"]))
+            scored.append((i, lk, url, kinds))
     pages = [{"path": home_path, "url": home, "kind": "home", "reason": "the home page: consent is given here"}]
     used = {home}
     for kind in PAGE_KINDS:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
+from playwright.async_api import BrowserContext, Cookie, Frame, Page, Request, Response, WebSocket
 
 from ..observations import (
     MAX_POST_DATA,
@@ -163,6 +163,8 @@ class VisitRecorder:
         if len(self._requests) >= MAX_REQUESTS:
             self.truncated["requests"] = self.truncated.get("requests", 0) + 1
             return
+        frame: Frame | None
+        frame_url: str | None
         try:
             frame = request.frame
             frame_url = frame.url
@@ -484,8 +486,8 @@ def _domain_matches(cookie_domain: str, url: str) -> bool:
     return not d or host == d or host.endswith("." + d)
 
 
-def _pw_cookie_to_cdp(c: dict[str, Any]) -> dict[str, Any]:
-    out = dict(c)
+def _pw_cookie_to_cdp(c: Cookie) -> dict[str, Any]:
+    out: dict[str, Any] = dict(c)
     out["httpOnly"] = c.get("httpOnly")
     out["session"] = c.get("expires", -1) < 0
     return out

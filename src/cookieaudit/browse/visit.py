@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Awaitable, Iterator, Union
+from typing import Awaitable, Iterator, Literal, Union
 
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Dialog, Download, Page
 
 from ..expectations import Domain, Expectations
 from ..observations import (BannerMeasurement, ConsentOutcome, FirstLayer, ImpliedConsentProbe, Observation, PageRecord,
@@ -140,7 +140,7 @@ class Visit:
         self.popups: list[str] = []
         self.consent = ConsentOutcome(requested=choice, outcome="not-performed", reason="the visit ended before the choice")
         self.autoconsent: AutoconsentSession | None = None
-        self.status = "complete"
+        self.status: Literal["complete", "incomplete"] = "complete"
         self.not_site: dict = {}
         self.first_layer: FirstLayer | None = None
         self.implied_consent_probe: ImpliedConsentProbe | None = None
@@ -199,6 +199,11 @@ class Visit:
         assert self.page is not None
         return self.page
 
+    @property
+    def browser_context(self) -> BrowserContext:
+        assert self.context is not None
+        return self.context
+
     async def open_context(self) -> None:
         self.context = context = await self.browser.new_context(
             locale=self.domain.locale, timezone_id=self.domain.timezone, user_agent=self.user_agent,
@@ -206,16 +211,28 @@ class Visit:
             record_har_path=str(self.har), record_har_content="omit", accept_downloads=False,
         )
         self.page = page = await context.new_page()
-        errors = self.errors
         # dialogs are dismissed and popups closed (recorded), so a hostile page cannot stall the visit
-        # (a beforeunload prompt is accepted: staying on the page would cancel every later navigation of the visit)
-        page.on("dialog", lambda d: (errors.append(f"dialog {'accepted (leave page)' if d.type == 'beforeunload' else 'dismissed'}: "
-                                                   f"{d.type} {d.message[:120]!r}"),
-                                     asyncio.ensure_future(d.accept() if d.type == "beforeunload" else d.dismiss())))
-        # downloads are refused (accept_downloads=False) but were silently dropped: say that the site started one
-        page.on("download", lambda dl: errors.append(f"download refused: {dl.url[:200]} ({dl.suggested_filename!r})"))
-        context.on("page", lambda p: (self.popups.append(p.url), asyncio.ensure_future(p.close())))
+        page.on("dialog", self._on_dialog)
+        page.on("download", self._on_download)
+        context.on("page", self._on_popup)
         self.rec = VisitRecorder(context)
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        """Dismiss a dialog (recorded); a beforeunload prompt is accepted: staying on the page would cancel every
+        later navigation of the visit."""
+        leave = dialog.type == "beforeunload"
+        self.errors.append(f"dialog {'accepted (leave page)' if leave else 'dismissed'}: "
+                           f"{dialog.type} {dialog.message[:120]!r}")
+        asyncio.ensure_future(dialog.accept() if leave else dialog.dismiss())
+
+    def _on_download(self, download: Download) -> None:
+        """Downloads are refused (accept_downloads=False) but were silently dropped: say that the site started one."""
+        self.errors.append(f"download refused: {download.url[:200]} ({download.suggested_filename!r})")
+
+    def _on_popup(self, popup: Page) -> None:
+        """A window the site opened: recorded and closed."""
+        self.popups.append(popup.url)
+        asyncio.ensure_future(popup.close())
 
     async def walk(self) -> None:
         """The phases in order; a page that cannot be audited where consent is given ends the walk (incomplete)."""
@@ -224,7 +241,7 @@ class Visit:
             if not self.domain.banner and self.choice in AUTOCONSENT_CHOICES:
                 # autoconsent runs its ~800 rules in every frame; only accept/reject (and withdraw's accept) use it
                 self.autoconsent = AutoconsentSession(time.monotonic)
-                setup.append(self.autoconsent.install(self.context))
+                setup.append(self.autoconsent.install(self.browser_context))
             await asyncio.gather(*setup)
         if not await self.visit_page("before-consent", self.walk_pages[0], "before-consent"):
             self.status = "incomplete"

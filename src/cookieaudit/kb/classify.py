@@ -23,7 +23,7 @@ heuristics) becomes "unknown purpose" for a third party, so a tracker cannot eva
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Protocol, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
 from .curated import CuratedData
@@ -41,6 +41,14 @@ class KnowledgeSources(Protocol):
 
     @property
     def filterlist(self) -> FilterList | None: ...
+
+
+class _CookieSetter(TypedDict):
+    """Who set a cookie, as Attribution's keyword arguments."""
+
+    set_by: str | None
+    set_by_vendor: str | None
+
 
 _CONSENT_HINT = re.compile(r"consent|cookie_?(notice|policy|banner|law|choice|pref)|gdpr", re.I)
 _TRACKING_HINT = re.compile(
@@ -234,7 +242,7 @@ class Classifier:
             s = self.request(set_by)
             if s.vendor is not None:
                 setter = s
-        extra = {"set_by": set_by, "set_by_vendor": setter.vendor if setter else None}
+        extra: _CookieSetter = {"set_by": set_by, "set_by_vendor": setter.vendor if setter else None}
 
         sig = self._best_name(self.kb.curated.cookies, name, domain, None)
         if sig is not None:

@@ -83,6 +83,12 @@ def gated(tags: list[Tag]) -> list[Tag]:
     return [t for t in tags if t.category is not None and t.gated and t.parts]
 
 
+def declared_category(tag: Tag) -> str:
+    """The category of a tag from managed() or gated(), which keep only tags declared under one."""
+    assert tag.category is not None, tag.service
+    return tag.category
+
+
 def ungated_html(tags: list[Tag], banner: str) -> str:
     """Snippets that run on page load: ungated ones, or all of them when the shop has no banner."""
     chosen = [t for t in tags if t.parts and (not t.gated or t.category is None or banner == "none")]
@@ -99,9 +105,9 @@ def vanilla(shop: Shop, knobs: ShopKnobs, tags: list[Tag]) -> CmpMarkup:
     ui = UI[shop.lang]
     cat_texts = CATEGORY_TEXTS[shop.lang]
     gated_html = "\n".join(
-        f'<script type="text/plain" data-category="{names[t.category]}">\n{as_code(p)}\n</script>'
+        f'<script type="text/plain" data-category="{names[declared_category(t)]}">\n{as_code(p)}\n</script>'
         for t in gated(tags) for p in t.parts)
-    categories = {"necessary": {"enabled": True, "readOnly": True}}
+    categories: dict[str, dict[str, object]] = {"necessary": {"enabled": True, "readOnly": True}}
     for cat in CATEGORIES:
         cookies = cookies_of(tags, cat)
         categories[names[cat]] = {"autoClear": {"cookies": [{"name": n} for n in cookies]}} if cookies else {}
@@ -157,8 +163,8 @@ def klaro(shop: Shop, knobs: ShopKnobs, tags: list[Tag]) -> CmpMarkup:
     gated_html = "\n".join(
         f'<script type="text/plain" data-type="text/javascript" data-name="{t.service}">\n{as_code(p)}\n</script>'
         for t in gated(tags) for p in t.parts)
-    services = [{"name": t.service, "title": t.title, "purposes": [names[t.category]], "cookies": list(t.cookies),
-                 "default": False, "required": False, "optOut": False, "onlyOnce": True}
+    services = [{"name": t.service, "title": t.title, "purposes": [names[declared_category(t)]],
+                 "cookies": list(t.cookies), "default": False, "required": False, "optOut": False, "onlyOnce": True}
                 for t in sorted(managed(tags), key=lambda t: CATEGORIES.index(t.category))]
     purposes = {names[cat]: {"title": cat_texts[cat][0], "description": cat_texts[cat][1]} for cat in CATEGORIES}
     config = {
@@ -201,7 +207,7 @@ def orejime(shop: Shop, knobs: ShopKnobs, tags: list[Tag]) -> CmpMarkup:
     ui = UI[shop.lang]
     cat_texts = CATEGORY_TEXTS[shop.lang]
     gated_html = "\n".join(
-        f'<template data-purpose="{names[t.category]}">\n<script>\n{as_code(p)}\n</script>\n</template>'
+        f'<template data-purpose="{names[declared_category(t)]}">\n<script>\n{as_code(p)}\n</script>\n</template>'
         for t in gated(tags) for p in t.parts)
     purposes = []
     for cat in CATEGORIES:
@@ -252,11 +258,11 @@ def tarteaucitron(shop: Shop, knobs: ShopKnobs, tags: list[Tag]) -> CmpMarkup:
             body = "\n      ".join(as_code(p) for p in tag.parts) if tag.gated else ""
             lines.append(
                 f"tarteaucitron.services.{key} = {{\n"
-                f"    key: {js(key)}, type: {js(names[tag.category])}, name: {js(tag.title)},\n"
+                f"    key: {js(key)}, type: {js(names[declared_category(tag)])}, name: {js(tag.title)},\n"
                 f"    uri: {js(shop.paths.privacy)}, needConsent: true, cookies: {js(list(tag.cookies))},\n"
                 f"    js: function () {{\n      'use strict';\n      {body}\n      setTimeout(O3D.tarteaucitronReport, 0);\n    }},\n"
                 f"    fallback: function () {{}}\n  }};")
-        keys_by_category[tag.category].append(key)
+        keys_by_category[declared_category(tag)].append(key)
         lines.append(f"(tarteaucitron.job = tarteaucitron.job || []).push({js(key)});")
     params = {
         "privacyUrl": shop.paths.privacy, "bodyPosition": "bottom", "hashtag": "#tarteaucitron",

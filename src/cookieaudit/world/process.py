@@ -16,7 +16,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from .config import WorldConfig
 
@@ -70,7 +72,7 @@ class DemoWorldProcess:
             self.__exit__(None, None, None)
             raise RuntimeError("the demo world process did not start in time")
         # keep draining stdout so the world never blocks on a full pipe
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+        threading.Thread(target=_drain, args=(self.proc.stdout,), daemon=True).start()
         self.hosts = [r.split("=", 1)[0] for r in self._resolve]
         self.port = int(self._resolve[0].rsplit(":", 1)[1]) if self._resolve else 0
         return self
@@ -90,6 +92,13 @@ class DemoWorldProcess:
         shutil.rmtree(self._tmp, ignore_errors=True)       # the CA and the log: nothing left in the temp dir
 
 
+def _drain(stream: IO[str]) -> None:
+    """Read and discard a pipe until it closes."""
+    for _ in stream:
+        pass
+
+
+_PRCTL: Callable[..., int] | None
 try:   # resolved here, not in the forked child (no dynamic loading between fork and exec)
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):   # not Linux: the parent's __exit__ still stops the world

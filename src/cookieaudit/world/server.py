@@ -120,6 +120,7 @@ class DemoWorld:
     def stop(self) -> None:
         if self._loop is None:
             return
+        assert self._thread is not None    # start() sets the loop and its thread together
         asyncio.run_coroutine_threadsafe(self.stop_async(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)

@@ -16,7 +16,7 @@ from aiohttp import web
 from .assets import CMP_PACKAGES, STATIC_DIR, content_type, safe_join
 from .catalog import AFFILIATE_PARTNER
 from .pages import ShopLayout, render
-from .texts import PRODUCTS_BY_SLUG
+from .texts import PRODUCTS_BY_SLUG, Product
 
 # markup in a cookie value: the report must show it as text (a hostile site must not script the report)
 HOSTILE_COOKIE = "o3d_ref=<img/src=x/onerror=window.__pwned=1>"
@@ -36,7 +36,7 @@ class ShopSite:
         self.knobs = layout.knobs
         self.node_modules = node_modules
 
-    def route(self, path: str) -> tuple[str, object] | None:
+    def route(self, path: str) -> tuple[str, Product | None] | None:
         """(page, product) for a page path, or None."""
         paths = self.shop.paths
         if path == paths.home:

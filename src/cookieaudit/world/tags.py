@@ -139,7 +139,7 @@ def shop_tags(shop: Shop, knobs: ShopKnobs) -> list[Tag]:
         tags.append(Tag("google-fonts", "Google Fonts", None, False, (Part("stylesheet", GOOGLE_FONTS_CSS),)))
 
     if knobs.google:
-        loader = (Part("inline", "O3D.loadGtm();"),)
+        loader: tuple[Part, ...] = (Part("inline", "O3D.loadGtm();"),)
         if knobs.gtm_before_consent:
             tags.append(Tag("google-tag-manager", "Google Tag Manager", None, False,
                             (Part("inline", gtm_snippet(shop.gtm_id)),)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from .catalog import ADS_ID, CATEGORIES, Shop
-from .cmps import CMP_BASE, CmpMarkup, as_code, gated, js, managed
+from .cmps import CMP_BASE, CmpMarkup, as_code, declared_category, gated, js, managed
 from .config import ShopKnobs
 from .tags import Tag
 from .texts import CATEGORY_TEXTS, UI
@@ -262,7 +262,7 @@ def tarteaucitron(shop: Shop, variant: ShopVariant, knobs: ShopKnobs, tags: list
             body = "\n      ".join(as_code(p) for p in tag.parts) if tag.gated else ""
             lines.append(
                 f"tarteaucitron.services[{js(key)}] = {{\n"
-                f"    key: {js(key)}, type: {js(types.get(tag.category, 'other'))}, name: {js(w.title(tag))},\n"
+                f"    key: {js(key)}, type: {js(types.get(declared_category(tag), 'other'))}, name: {js(w.title(tag))},\n"
                 f"    uri: {js(variant.paths.privacy)}, needConsent: true, cookies: {js(list(tag.cookies))},\n"
                 f"    js: function () {{\n      'use strict';\n      {body}\n      setTimeout(O3D.tarteaucitronReport, 0);\n    }},\n"
                 f"    fallback: function () {{}}\n  }};")

@@ -8,17 +8,18 @@ policy text in the page language.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
 from .catalog import SHOPS, Shop, ShopPaths
-from .cmps import CmpMarkup, ungated_html
+from .cmps import ungated_html
 from .config import ShopKnobs
-from .pages import ENV
+from .pages import ENV, ShopLayout
 from .shops import NO_STORE, ShopSite
 from .tags import Part, Tag, consent_default, google_container, shop_tags
-from .texts import CATEGORY_TEXTS, DECLARED_SERVICES, PRODUCTS, PRODUCTS_BY_SLUG, UI
+from .texts import CATEGORY_TEXTS, DECLARED_SERVICES, PRODUCTS, PRODUCTS_BY_SLUG, UI, Product
 from .variant_cmps import variant_cmp_markup
 from .variants import WORDS, ShopVariant
 
@@ -63,14 +64,10 @@ def variant_container(shop: Shop, variant: ShopVariant, knobs: ShopKnobs) -> dic
 
 
 @dataclass(frozen=True)
-class VariantLayout:
-    shop: Shop
+class VariantLayout(ShopLayout):
+    """A shop layout in a variant's wiring, with the variant it was built from."""
+
     variant: ShopVariant
-    knobs: ShopKnobs
-    tags: list[Tag]
-    cmp: CmpMarkup
-    ungated: str
-    consent_default: dict | None
 
 
 def variant_layout(shop: Shop, variant: ShopVariant, knobs: ShopKnobs) -> VariantLayout:
@@ -83,7 +80,7 @@ def variant_layout(shop: Shop, variant: ShopVariant, knobs: ShopKnobs) -> Varian
                          ungated=ungated_html(tags, knobs.banner), consent_default=consent_default(knobs))
 
 
-def render_variant(layout: VariantLayout, page: str, product=None, title: str | None = None) -> str:
+def render_variant(layout: VariantLayout, page: str, product: Product | None = None, title: str | None = None) -> str:
     """HTML of one page: home, listing, product, cart, privacy, not_found or message."""
     shop, knobs, variant = layout.shop, layout.knobs, layout.variant
     lang = variant.language
@@ -116,15 +113,17 @@ def render_variant(layout: VariantLayout, page: str, product=None, title: str | 
 class VariantShopSite(ShopSite):
     """One variant shop host: routes by the variant's paths, serves the distractors."""
 
-    def __init__(self, layout: VariantLayout, node_modules):
-        super().__init__(layout, node_modules)   # type: ignore[arg-type]  (same attributes used)
+    layout: VariantLayout
+
+    def __init__(self, layout: VariantLayout, node_modules: Path):
+        super().__init__(layout, node_modules)
         self.variant = layout.variant
         p = self.variant.paths
-        self.pages: dict[str, tuple[str, object]] = {p.home: ("home", None), p.listing: ("listing", None),
-                                                      p.cart: ("cart", None), p.privacy: ("privacy", None)}
-        self.product_pages: dict[str, object] = {url: PRODUCTS_BY_SLUG[slug] for slug, url in p.products.items()}
+        self.pages: dict[str, tuple[str, Product | None]] = {p.home: ("home", None), p.listing: ("listing", None),
+                                                             p.cart: ("cart", None), p.privacy: ("privacy", None)}
+        self.product_pages: dict[str, Product] = {url: PRODUCTS_BY_SLUG[slug] for slug, url in p.products.items()}
 
-    def route(self, path: str) -> tuple[str, object] | None:   # path may carry a query
+    def route(self, path: str) -> tuple[str, Product | None] | None:   # path may carry a query
         split = urlsplit(path)
         if path in self.product_pages:
             return "product", self.product_pages[path]
@@ -147,9 +146,9 @@ class VariantShopSite(ShopSite):
         if path == "/" and p.home != "/":
             raise web.HTTPFound(p.home)
         if path == p.distractors["logout"]:
-            response = web.HTTPFound(p.home)
-            response.headers.add("Set-Cookie", "PHPSESSID=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax")
-            raise response
+            redirect = web.HTTPFound(p.home)
+            redirect.headers.add("Set-Cookie", "PHPSESSID=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax")
+            raise redirect
         if path == p.distractors["pdf"]:
             return web.Response(body=PDF_BYTES, headers={**NO_STORE, "Content-Type": "application/pdf",
                                                          "Content-Disposition": "attachment"})

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterable
 
 from aiohttp import WSMsgType, web
 
@@ -40,14 +40,14 @@ def js_response(text: str) -> web.Response:
     return web.Response(text=text, headers={**NO_STORE, "Content-Type": JS})
 
 
-def gif(cookies: list[str] = ()) -> web.Response:
+def gif(cookies: Iterable[str] = ()) -> web.Response:
     response = web.Response(body=GIF, headers={**NO_STORE, "Content-Type": "image/gif"})
     for cookie in cookies:
         response.headers.add("Set-Cookie", cookie)
     return response
 
 
-def no_content(cookies: list[str] = ()) -> web.Response:
+def no_content(cookies: Iterable[str] = ()) -> web.Response:
     response = web.Response(status=204, headers=NO_STORE)
     for cookie in cookies:
         response.headers.add("Set-Cookie", cookie)

@@ -579,7 +579,7 @@ def _check_tc_string(state: ConsentState) -> tuple[ConsentState, str | None]:
     differ = sorted(k for k, v in cats.items() if decoded["categories"].get(k) != v)
     if differ:
         return state, f"the TC string's purpose consents differ from what the manager reports for {', '.join(differ)}"
-    stored = raw.get("storedCookie")
+    stored = raw.get("storedCookie") if isinstance(raw, dict) else None   # a dict: tc came from it
     if isinstance(stored, dict) and stored.get("sameString") is False:
         return state, "the euconsent-v2 cookie holds a different TC string than the manager reports"
     return state, None
@@ -674,8 +674,8 @@ async def _verify_once(page: Page, choice: str, domain: Domain, wanted: set[str]
                        method: str | None, detected: CmpAdapter | None, log: ConsentLog, final: bool,
                        mapper: Mapper) -> tuple[ConsentOutcome, Mapper]:
     adapter, state = await read_state(page)
-    cmp = (adapter or detected).name if (adapter or detected) else None
     used = adapter or detected
+    cmp = used.name if used else None
     if not mapper.offer.items and (used is None or used.offer_js or used.generic):
         mapper = replace(mapper, offer=await read_offer(page, used))
     visible = await banner_visible(page, used, domain)

@@ -18,7 +18,7 @@ from playwright.async_api import BrowserContext, Frame
 
 from ...errors import ConfigError
 
-CONFIG = {
+CONFIG: dict[str, object] = {
     "enabled": True,
     "autoAction": None,
     "disabledCmps": [],
@@ -79,7 +79,7 @@ class AutoconsentSession:
         self.messages: list[dict[str, Any]] = []
         self.popup_frame: Frame | None = None
         self.popup_cmp: str | None = None
-        self.detected: list[str] = []
+        self.detected: list[str | None] = []   # the "cmp" of each cmpDetected message, as the page sent it
         self._results: dict[str, asyncio.Future] = {}
         self.active = True     # switched off once the choice is made; later pages need no detection
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from playwright.async_api import Frame, Locator, Page
 
@@ -69,9 +70,12 @@ NEGATED_ACCEPT = [
     r"decline", r"deny",
 ]
 
+# the ARIA roles find_control looks for (a subset of what Playwright's get_by_role accepts)
+ControlRole = Literal["button", "link"]
+
 
 async def find_control(page: Page, patterns: list[str], timeout_ms: int = 250,
-                       roles: tuple[str, ...] = ("button", "link"),
+                       roles: tuple[ControlRole, ...] = ("button", "link"),
                        exclude: list[str] | None = None) -> FoundControl | None:
     """The best visible button/link whose accessible name matches one of the patterns (in order of preference),
     skipping any whose text matches ``exclude`` (e.g. an accept verb inside a refusal)."""

@@ -124,7 +124,7 @@ def _nostore(request: web.Request) -> bool:
 
 def _osano(request: web.Request) -> tuple[str, str]:
     head = '<link rel="stylesheet" href="/assets/cmp/cookieconsent/build/cookieconsent.min.css">'
-    options = {
+    options: dict[str, object] = {
         "type": "opt-in",
         "position": "bottom",
         "palette": {"popup": {"background": "#383b75"}, "button": {"background": "#f1d600"}},
