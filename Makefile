@@ -68,8 +68,9 @@ lint: $(VENV)/.installed
 # the `alone` tests by themselves (time budgets, timed latency, counts of the machine's processes and temp entries:
 # parallel neighbours would make them fail for the wrong reason). On 2 cores the suite is bound by CPU, so N=3 saves
 # only a few minutes (measured: README, For developers).
+# `make test` lints first (ruff, mypy on the whole package): CI runs it, so types and lint are enforced there too.
 TEST_WORKERS ?= 1
-test: setup
+test: setup lint
 	@if [ "$(TEST_WORKERS)" = 1 ]; then exec $(BIN)/pytest -q --durations=15; fi; \
 	rc=0; \
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope -m "not alone" --durations=15 || rc=$$?; \
