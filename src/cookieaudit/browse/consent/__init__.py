@@ -8,6 +8,7 @@ Verification reads the manager's stored state back; an action whose effect canno
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -131,18 +132,26 @@ class Mapper:
         return keys - {ALL}
 
 
-_VENDOR_INDEX: dict[int, VendorIndex] = {}
+# expectations object (by identity) -> its vendor index; an entry goes when its object does, so a process that runs
+# many audits neither keeps every index nor hands one policy's index to a later object that reuses the same id()
+_VENDOR_INDEX: dict[int, tuple[weakref.ref[Expectations], VendorIndex]] = {}
+
+
+def _vendor_index(expectations: Expectations) -> VendorIndex:
+    key = id(expectations)
+    entry = _VENDOR_INDEX.get(key)
+    if entry is not None and entry[0]() is expectations:
+        return entry[1]
+    from ...kb import load_kb
+
+    vendors = VendorIndex.build(load_kb(), expectations)
+    _VENDOR_INDEX[key] = (weakref.ref(expectations, lambda _ref: _VENDOR_INDEX.pop(key, None)), vendors)
+    return vendors
 
 
 def mapper_for(domain: Domain, expectations: Expectations | None, offer: Offer | None = None) -> Mapper:
     """A Mapper with the knowledge base's and the policy's vendors (built once per expectations object)."""
-    vendors = None
-    if expectations is not None:
-        vendors = _VENDOR_INDEX.get(id(expectations))
-        if vendors is None:
-            from ...kb import load_kb
-
-            vendors = _VENDOR_INDEX[id(expectations)] = VendorIndex.build(load_kb(), expectations)
+    vendors = _vendor_index(expectations) if expectations is not None else None
     return Mapper(domain, vendors, offer or Offer())
 
 
