@@ -11,7 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Literal, TypeVar
+from typing import Any, Callable, ClassVar, Literal, Self, TypeVar
 
 OBSERVATION_SCHEMA = "cookieaudit.observation/1"
 
@@ -212,6 +212,12 @@ class JsonPart:
     _OMIT_NONE: ClassVar[frozenset[str]] = frozenset()   # fields a new record writes only when not None
     _FLATTEN: ClassVar[frozenset[str]] = frozenset()     # record fields whose keys are written in the parent object
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Known keys as fields, the rest as ``extra``, the keys' order as ``json_keys`` (a part with nested records
+        overrides this to read them)."""
+        return _read(cls, data)
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
@@ -352,10 +358,6 @@ class BannerControl(JsonPart):
     bordered: bool = False
     in_banner: bool = False                # inside the overlay that holds the accept control
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BannerControl":
-        return _read(cls, data)
-
 
 @dataclass(frozen=True)
 class BannerBox(JsonPart):
@@ -370,10 +372,6 @@ class BannerBox(JsonPart):
 
     _OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"viewport_share"})
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BannerBox":
-        return _read(cls, data)
-
 
 @dataclass(frozen=True)
 class BannerToggle(JsonPart):
@@ -387,10 +385,6 @@ class BannerToggle(JsonPart):
     visible: bool = False
     always_on: bool = False                # marked "always active" next to it (older files: not recorded)
     in_banner: bool = False
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BannerToggle":
-        return _read(cls, data)
 
 
 @dataclass(frozen=True)
@@ -448,10 +442,6 @@ class ReloadCheck(JsonPart):
     banner_visible: bool | None = None             # None: unknown
     categories: dict[str, Any] | None = None       # the manager's keys as read again (ConsentState.categories)
     mapped: dict[str, Any] | None = None           # how they map to policy categories (older files: not recorded)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ReloadCheck":
-        return _read(cls, data)
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ def finish(style: dict[str, Any]) -> dict[str, Any]:
     s["text_contrast"] = contrast(s["color"], s["background"])
     s["background_contrast"] = contrast(s["background"], s["surround"])
     own, behind = s.get("own_background"), s.get("behind")
-    s["filled"] = bool(own) and (own == "image" or (contrast(str(own), str(behind)) or 1.0) >= 1.1)
+    s["filled"] = bool(own) and (own == "image" or (contrast(own, behind) or 1.0) >= 1.1)
     width, _, kind = (s.get("border") or "0px none").partition(" ")
     try:
         s["bordered"] = float(width.rstrip("px") or 0) >= 1 and kind not in ("none", "hidden")
